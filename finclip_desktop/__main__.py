@@ -1,0 +1,5 @@
+import sys
+
+from finclip_desktop.cli import main
+
+sys.exit(main())

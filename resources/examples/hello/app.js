@@ -1,0 +1,6 @@
+App({
+  globalData: { greeting: 'Hello' },
+  onLaunch() {
+    this.globalData.launchedAt = Date.now();
+  }
+});

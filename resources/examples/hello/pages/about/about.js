@@ -1,0 +1,6 @@
+Page({
+  data: { from: '' },
+  onLoad(query) {
+    this.setData({ from: query.from || 'nowhere' });
+  }
+});
