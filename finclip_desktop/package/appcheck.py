@@ -66,7 +66,7 @@ def validate_app(files: Mapping[str, bytes]) -> str:
         if not any(path.startswith(root + "/") for path in files):
             raise AppError(f"{APP_JSON}: subpackage root {sub['root']!r} does not exist")
         for page in _page_list(sub.get("pages", []), f"subpackages[{index}].pages"):
-            _require_page(files, f"{root}/{page}", f"subpackage page")
+            _require_page(files, f"{root}/{page}", "subpackage page")
             all_pages.add(f"{root}/{page}")
     tab_bar = app.get("tabBar")
     if tab_bar is not None:
@@ -82,7 +82,9 @@ def validate_app(files: Mapping[str, bytes]) -> str:
             for icon_key in ("iconPath", "selectedIconPath"):
                 icon = item.get(icon_key)
                 if icon and icon.lstrip("/") not in files:
-                    raise AppError(f"{APP_JSON}: tabBar.list[{index}].{icon_key} {icon!r} is missing")
+                    raise AppError(
+                        f"{APP_JSON}: tabBar.list[{index}].{icon_key} {icon!r} is missing"
+                    )
     entry = app.get("entryPagePath")
     if entry is not None and entry not in all_pages:
         raise AppError(f"{APP_JSON}: entryPagePath {entry!r} is not a page")

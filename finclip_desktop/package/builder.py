@@ -106,7 +106,9 @@ def app_settings(root: Path, overrides: Mapping[str, Any] | None = None) -> dict
         settings["app_id"] = settings["app_id"].lower()
     domains = settings["domains"]
     if not isinstance(domains, dict) or set(domains) - set(DOMAIN_KINDS):
-        raise AppError(f"{FINCLIP_CONFIG}: 'domains' may only have the keys {', '.join(DOMAIN_KINDS)}")
+        raise AppError(
+            f"{FINCLIP_CONFIG}: 'domains' may only have the keys {', '.join(DOMAIN_KINDS)}"
+        )
     try:
         settings["domains"] = {
             kind: tuple(sorted({normalize_domain(d) for d in domains.get(kind, [])}))
@@ -122,8 +124,7 @@ def app_settings(root: Path, overrides: Mapping[str, Any] | None = None) -> dict
 
 def make_manifest(files: Mapping[str, bytes], settings: Mapping[str, Any]) -> Manifest:
     entries = {
-        path: FileEntry(hashlib.sha256(data).hexdigest(), len(data))
-        for path, data in files.items()
+        path: FileEntry(hashlib.sha256(data).hexdigest(), len(data)) for path, data in files.items()
     }
     try:
         return Manifest(files=entries, **settings)
@@ -138,7 +139,10 @@ def build_archive(
     manifest = make_manifest(files, settings)
     manifest_bytes = manifest.canonical_bytes()
     entries = [(path, files[path]) for path in sorted(files)]
-    entries += [(MANIFEST_NAME, manifest_bytes), (SIGNATURE_NAME, sign_manifest(manifest_bytes, key))]
+    entries += [
+        (MANIFEST_NAME, manifest_bytes),
+        (SIGNATURE_NAME, sign_manifest(manifest_bytes, key)),
+    ]
     return manifest, write_archive(entries)
 
 

@@ -29,38 +29,66 @@ from finclip_desktop.package import (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("keygen", help="create an Ed25519 signing key",
-                       description="Create an Ed25519 signing key (private key file mode 0600, "
-                       "public key beside it as KEY.pub).")
+    p = sub.add_parser(
+        "keygen",
+        help="create an Ed25519 signing key",
+        description="Create an Ed25519 signing key (private key file mode 0600, "
+        "public key beside it as KEY.pub).",
+    )
     p.add_argument("--out", required=True, type=Path, help="private key file to create")
     p.set_defaults(func=cmd_keygen)
 
-    p = sub.add_parser("pack", help="pack and sign a mini-program folder",
-                       description="Check, pack and sign a mini-program folder into a .fcpkg. "
-                       "App id, name and version come from project.config.json / "
-                       "finclip.config.json unless given as flags.")
+    p = sub.add_parser(
+        "pack",
+        help="pack and sign a mini-program folder",
+        description="Check, pack and sign a mini-program folder into a .fcpkg. "
+        "App id, name and version come from project.config.json / "
+        "finclip.config.json unless given as flags.",
+    )
     p.add_argument("dir", type=Path, help="the mini-program folder")
     p.add_argument("--key", required=True, type=Path, help="private key file (from keygen)")
     p.add_argument("-o", "--out", type=Path, help="output file (default: APPID-VERSION.fcpkg)")
     p.add_argument("--app-id", help="app id (lowercase letters, digits, '-', '.')")
     p.add_argument("--name", help="display name")
     p.add_argument("--version", dest="app_version", help="semantic version, like 1.2.3")
-    p.add_argument("--permission", action="append", default=[], metavar="SCOPE",
-                   help="declare a permission scope (repeatable), like scope.clipboardRead")
-    p.add_argument("--domain", action="append", default=[], metavar="KIND=HOST",
-                   help=f"allow a domain (repeatable); KIND is one of {', '.join(DOMAIN_KINDS)}")
+    p.add_argument(
+        "--permission",
+        action="append",
+        default=[],
+        metavar="SCOPE",
+        help="declare a permission scope (repeatable), like scope.clipboardRead",
+    )
+    p.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        metavar="KIND=HOST",
+        help=f"allow a domain (repeatable); KIND is one of {', '.join(DOMAIN_KINDS)}",
+    )
     p.set_defaults(func=cmd_pack)
 
-    p = sub.add_parser("verify", help="verify a package's integrity and signer",
-                       description="Verify every byte of a .fcpkg and that a trusted key signed "
-                       "it. Exit 0 with a summary when valid, 1 with the reason when not.")
+    p = sub.add_parser(
+        "verify",
+        help="verify a package's integrity and signer",
+        description="Verify every byte of a .fcpkg and that a trusted key signed "
+        "it. Exit 0 with a summary when valid, 1 with the reason when not.",
+    )
     p.add_argument("package", type=Path)
-    p.add_argument("--trust", action="append", default=[], type=Path, metavar="PUBKEY_FILE",
-                   help="trust this public key (PEM or base64; repeatable)")
+    p.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PUBKEY_FILE",
+        help="trust this public key (PEM or base64; repeatable)",
+    )
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("inspect", help="show a package's manifest, files and signer",
-                       description="Show what a .fcpkg holds. Checks integrity, not trust.")
+    p = sub.add_parser(
+        "inspect",
+        help="show a package's manifest, files and signer",
+        description="Show what a .fcpkg holds. Checks integrity, not trust.",
+    )
     p.add_argument("package", type=Path)
     p.add_argument("--json", action="store_true", help="print the manifest as JSON")
     p.set_defaults(func=cmd_inspect)
@@ -123,7 +151,9 @@ def _compile_check(files: dict[str, bytes]) -> None:
     """Refuse an app whose WXML/WXSS/WXS does not compile (CompileError names file:line:col)."""
     from finclip_desktop import runtime
 
-    if "app.json" in files and hasattr(runtime, "build_app"):  # TODO(lead): drop guard once runtime lands
+    if "app.json" in files and hasattr(
+        runtime, "build_app"
+    ):  # TODO(lead): drop guard once runtime lands
         try:
             runtime.build_app(files)
         except runtime.CompileError as exc:

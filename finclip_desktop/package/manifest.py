@@ -122,7 +122,8 @@ class Manifest:
             raise ManifestInvalidError(f"manifest has unknown field {unknown[0]!r}")
         if data.get("format") != FORMAT_VERSION:
             raise ManifestInvalidError(
-                f"manifest format {data.get('format')!r} is not supported (expected {FORMAT_VERSION})"
+                f"manifest format {data.get('format')!r} is not supported "
+                f"(expected {FORMAT_VERSION})"
             )
         files = data.get("files")
         if not isinstance(files, dict):

@@ -35,7 +35,7 @@ _VERSION = 20
 _MADE_BY = (3 << 8) | _VERSION  # Unix
 _UTF8_FLAG = 0x0800
 _DOS_DATE = 0x0021  # 1980-01-01: fixed so equal inputs give equal archives
-_FILE_ATTR = (0o100644 << 16)
+_FILE_ATTR = 0o100644 << 16
 _S_IFMT, _S_IFLNK = 0o170000, 0o120000
 _WINDOWS_DEVICES = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)]
@@ -133,7 +133,9 @@ def read_archive(data: bytes, limits: Limits = Limits()) -> dict[str, bytes]:
     if disk or cd_disk or comment or n_disk != count:
         raise CorruptArchiveError("end record is not canonical (multi-disk or commented archive)")
     if count > limits.max_entries:
-        raise TooManyEntriesError(f"package has {count} entries, over the {limits.max_entries} limit")
+        raise TooManyEntriesError(
+            f"package has {count} entries, over the {limits.max_entries} limit"
+        )
     if cd_offset + cd_size != end_at:
         raise CorruptArchiveError("central directory does not end where the end record starts")
     records = _read_central(data, cd_offset, end_at, count)
@@ -160,9 +162,7 @@ def _read_central(data: bytes, pos: int, end_at: int, count: int) -> list[_Centr
             name = raw_name.decode("utf-8")
         except UnicodeDecodeError:
             raise UnsafePathError(f"entry name {raw_name[:60]!r} is not UTF-8") from None
-        records.append(
-            _Central(name, raw_name, method, flags, crc, csize, usize, offset, fields)
-        )
+        records.append(_Central(name, raw_name, method, flags, crc, csize, usize, offset, fields))
         if extra_len or comment_len:
             raise UnsupportedEntryError(f"entry {name[:80]!r} has extra fields or a comment")
     if pos != end_at:
@@ -191,14 +191,13 @@ def _check_entries(records: list[_Central], limits: Limits) -> None:
             )
         total += rec.usize
         if total > limits.max_total_bytes:
-            raise TooLargeError(
-                f"package content exceeds the {limits.max_total_bytes} byte limit"
-            )
+            raise TooLargeError(f"package content exceeds the {limits.max_total_bytes} byte limit")
         if rec.flags & 0x1:
             raise UnsupportedEntryError(f"entry {rec.name[:80]!r} is encrypted")
         if rec.method != 0:
             raise UnsupportedEntryError(
-                f"entry {rec.name[:80]!r} is compressed (method {rec.method}); entries must be stored"
+                f"entry {rec.name[:80]!r} is compressed (method {rec.method}); "
+                "entries must be stored"
             )
         expected = _CENTRAL.pack(
             _CENTRAL_SIG, _MADE_BY, _VERSION, _UTF8_FLAG, 0, 0, _DOS_DATE, rec.crc,
@@ -221,10 +220,14 @@ def _read_bodies(data: bytes, records: list[_Central], cd_offset: int) -> dict[s
             rec.crc, rec.usize, rec.usize, len(rec.raw_name), 0,
         )  # fmt: skip
         if data[pos : pos + _LOCAL.size] != expected:
-            raise CorruptArchiveError(f"local header of {rec.name[:80]!r} does not match the directory")
+            raise CorruptArchiveError(
+                f"local header of {rec.name[:80]!r} does not match the directory"
+            )
         start = pos + _LOCAL.size
         if data[start : start + len(rec.raw_name)] != rec.raw_name:
-            raise CorruptArchiveError(f"local name of {rec.name[:80]!r} does not match the directory")
+            raise CorruptArchiveError(
+                f"local name of {rec.name[:80]!r} does not match the directory"
+            )
         body_at = start + len(rec.raw_name)
         pos = body_at + rec.usize
         if pos > cd_offset:
