@@ -19,6 +19,8 @@ from finclip_desktop.package import (
     inspect_package,
     key_id,
     load_private_key,
+    load_public_key,
+    parse_public_key,
     public_key_text,
     read_package,
     save_private_key,
@@ -168,9 +170,21 @@ def _summary(pkg: VerifiedPackage) -> str:
     )
 
 
+def _trust_store(extra: list[Path]) -> TrustStore:
+    """Keys trusted by settings and managed policy, plus the given public key files."""
+    from finclip_desktop.policy import PolicyError
+    from finclip_desktop.settings import SettingsError, SettingsStore
+
+    try:
+        trusted = SettingsStore().effective.trusted_keys
+    except (PolicyError, SettingsError) as exc:
+        raise CliError(str(exc)) from None
+    return TrustStore([*map(parse_public_key, trusted), *map(load_public_key, extra)])
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     try:
-        trust = TrustStore.from_files(args.trust)
+        trust = _trust_store(args.trust)
         pkg = read_package(args.package, trust)
     except PackageError as exc:
         hint = " (pass --trust KEY.pub)" if exc.code == "unknown-signer" and not args.trust else ""

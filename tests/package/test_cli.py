@@ -114,3 +114,17 @@ def test_every_command_has_help(command):
     result = run(command, "--help")
     assert result.returncode == 0
     assert "usage: finclip " + command in result.stdout
+
+
+def test_verify_uses_keys_trusted_by_managed_policy(signed, tmp_path, monkeypatch):
+    from finclip_desktop.package import load_public_key, public_key_text
+
+    policy = tmp_path / "policy.json"
+    key_text = public_key_text(load_public_key(signed / "dev.key.pub"))
+    policy.write_text(json.dumps({"trusted_keys": [key_text]}))
+    monkeypatch.setenv("FINCLIP_POLICY_FILE", str(policy))
+    result = run("verify", str(signed / "app.fcpkg"))
+    assert result.returncode == 0, result.stderr
+    policy.write_text('{"trusted_keys": "not a list"}')
+    result = run("verify", str(signed / "app.fcpkg"))
+    assert result.returncode == 1 and "trusted_keys" in result.stderr
