@@ -17,6 +17,10 @@ from finclip_desktop import __version__
 
 COMMAND_MODULES = [
     "finclip_desktop.package.commands",
+    "finclip_desktop.devtools.commands",
+    "finclip_desktop.server.commands",
+    "finclip_desktop.store.commands",
+    "finclip_desktop.shell.commands",
 ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import ipaddress
 import os
+import plistlib
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -23,6 +24,8 @@ from urllib.parse import urlsplit
 from finclip_desktop.package.canonical import strict_loads
 
 POLICY_ENV = "FINCLIP_POLICY_FILE"
+# Where macOS puts the keys of a configuration profile's payload of type org.finclip.desktop.
+MACOS_MANAGED_PREFERENCES = Path("/Library/Managed Preferences/org.finclip.desktop.plist")
 MAX_POLICY_BYTES = 1024 * 1024
 
 _APP_PATTERN = re.compile(r"^[a-z0-9*][a-z0-9.*-]{0,127}$")
@@ -43,7 +46,10 @@ def policy_path() -> Path:
         base = os.environ.get("ProgramData", r"C:\ProgramData")
         return Path(base) / "FinClip" / "policy.json"
     if sys.platform == "darwin":
-        return Path("/Library/Application Support/FinClip/policy.json")
+        json_path = Path("/Library/Application Support/FinClip/policy.json")
+        if not json_path.exists() and MACOS_MANAGED_PREFERENCES.exists():
+            return MACOS_MANAGED_PREFERENCES  # deployed by a configuration profile
+        return json_path
     return Path("/etc/finclip-desktop/policy.json")
 
 
@@ -269,4 +275,18 @@ def load_policy(path: Path | None = None) -> Policy:
         raise PolicyError(f"{path}: cannot read the policy file: {exc.strerror}") from None
     if len(data) > MAX_POLICY_BYTES:
         raise PolicyError(f"{path}: larger than {MAX_POLICY_BYTES} bytes")
+    if path.suffix == ".plist":
+        return parse_policy(_plist_keys(data, path), source=path)
     return parse_policy(data, source=path)
+
+
+def _plist_keys(data: bytes, path: Path) -> dict[str, Any]:
+    """A managed-preferences property list as policy keys (the profile's Payload* keys,
+    which some MDMs copy in, are not policy)."""
+    try:
+        value = plistlib.loads(data)
+    except (plistlib.InvalidFileException, ValueError, TypeError, KeyError) as exc:
+        raise PolicyError(f"{path}: not a valid property list ({exc})") from None
+    if not isinstance(value, dict):
+        raise PolicyError(f"{path}: must be a dictionary, not {_describe(value)}")
+    return {k: v for k, v in value.items() if not k.startswith("Payload")}

@@ -159,3 +159,29 @@ def test_app_lists():
     assert not only_blocked.app_allowed("games.chess")
     assert Policy().app_allowed("anything")
     assert not parse_policy({"allowed_apps": []}).app_allowed("x")  # empty list: nothing
+
+
+def test_macos_managed_preferences_plist(tmp_path, monkeypatch):
+    import plistlib
+
+    path = tmp_path / "org.finclip.desktop.plist"
+    path.write_bytes(
+        plistlib.dumps(
+            {
+                "PayloadUUID": "6C8C5E9E-3A4B-4D1B-9B0E-2E8A1F2C7D11",  # MDM bookkeeping
+                "server_url": "https://apps.example.com",
+                "allowed_apps": ["com.example.*"],
+                "developer_mode_allowed": False,
+            }
+        )
+    )
+    monkeypatch.setenv(POLICY_ENV, str(path))
+    policy = load_policy()
+    assert policy.keys() == {"server_url", "allowed_apps", "developer_mode_allowed"}
+    assert policy.developer_mode_allowed is False
+    path.write_bytes(plistlib.dumps({"telemetry": "yes"}))
+    with pytest.raises(PolicyError, match="telemetry must be true or false"):
+        load_policy()
+    path.write_bytes(b"not a plist")
+    with pytest.raises(PolicyError, match="not a valid property list"):
+        load_policy()

@@ -2,6 +2,7 @@ Page({
   data: {
     user: {},
     picked: '',
+    alerts: true,
     menu: [
       { key: 'orders', label: 'My orders' },
       { key: 'settings', label: 'Settings' },
@@ -12,6 +13,14 @@ Page({
     this.setData({ user: getApp().globalData.user });
   },
   onMenu(event) {
-    this.setData({ picked: event.currentTarget.dataset.key });
+    const key = event.currentTarget.dataset.key;
+    this.setData({ picked: key });
+    if (key === 'help') {
+      wx.showModal({ title: 'Help', content: 'Call 400-000-0000 for support.', showCancel: false });
+    }
+  },
+  onAlerts(event) {
+    this.setData({ alerts: event.detail.value });
+    wx.showToast({ title: event.detail.value ? 'Alerts on' : 'Alerts off', icon: 'none' });
   }
 });

@@ -1,0 +1,248 @@
+"""System information, settings and permissions, events, logs and desktop no-ops."""
+
+from __future__ import annotations
+
+import json
+import platform
+import threading
+import time
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from finclip_desktop import __version__
+from finclip_desktop.capabilities.errors import CapabilityError
+from finclip_desktop.capabilities.registry import CallContext, Capability, event, view
+from finclip_desktop.capabilities.schema import SCOPE_ARG, Arg
+
+LOG_FILE_LIMIT = 1024 * 1024
+NOT_ON_DESKTOP = "not supported on desktop"
+FAILS_ON_DESKTOP = "fails cleanly: not available on desktop"
+NO_OP = "does nothing on desktop (ok)"
+
+
+def platform_name() -> str:
+    system = platform.system()
+    return {"Windows": "windows", "Darwin": "mac"}.get(system, system.lower() or "unknown")
+
+
+def system_version() -> str:
+    system = platform.system()
+    if system == "Darwin":
+        return f"macOS {platform.mac_ver()[0]}"
+    if system == "Windows":
+        return f"Windows {platform.release()}"
+    return f"{system} {platform.release()}".strip()
+
+
+# -- info -----------------------------------------------------------------------------------
+def window_info(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    m = ctx.host.window_metrics()
+    return {
+        "pixelRatio": m.pixel_ratio,
+        "screenWidth": m.screen_width,
+        "screenHeight": m.screen_height,
+        "windowWidth": m.window_width,
+        "windowHeight": m.window_height,
+        "statusBarHeight": m.status_bar_height,
+        "screenTop": m.screen_top,
+        "safeArea": {
+            "left": 0,
+            "right": m.window_width,
+            "top": m.status_bar_height,
+            "bottom": m.window_height,
+            "width": m.window_width,
+            "height": m.window_height - m.status_bar_height,
+        },
+    }
+
+
+def device_info(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "brand": "desktop",
+        "model": platform.machine() or "unknown",
+        "system": system_version(),
+        "platform": platform_name(),
+        "abi": platform.machine(),
+        "benchmarkLevel": -1,
+        "cpuType": platform.processor() or platform.machine(),
+        "memorySize": -1,
+    }
+
+
+def app_base_info(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "SDKVersion": __version__,
+        "version": __version__,
+        "language": ctx.host.language(),
+        "theme": ctx.host.theme(),
+        "enableDebug": bool(ctx.dev_mode),
+        "fontSizeSetting": 16,
+        "host": {"appId": ""},
+    }
+
+
+def system_info(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    m = ctx.host.window_metrics()
+    return {
+        **device_info(ctx),
+        **window_info(ctx),
+        **app_base_info(ctx),
+        "deviceOrientation": "landscape" if m.screen_width > m.screen_height else "portrait",
+        "locationEnabled": False,
+        "wifiEnabled": ctx.host.network_type() == "wifi",
+    }
+
+
+def account_info(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    version = ctx.manifest.version if ctx.manifest is not None else ""
+    env = ctx.settings.get("envVersion") or ("develop" if ctx.dev_mode else "release")
+    return {"miniProgram": {"appId": ctx.app_id, "envVersion": env, "version": version}}
+
+
+def launch_options(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    options = ctx.settings.get("launchOptions") or {}
+    return {
+        "path": options.get("path", ""),
+        "query": dict(options.get("query", {})),
+        "scene": options.get("scene", 1001),
+        "referrerInfo": dict(options.get("referrerInfo", {})),
+    }
+
+
+def network_type(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    kind = ctx.host.network_type()
+    return {"networkType": kind, "isConnected": kind != "none"}
+
+
+# -- permissions ----------------------------------------------------------------------------
+def get_setting(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    return {"authSetting": dict(ctx.host.permission_settings(ctx.app_id))}
+
+
+def open_setting(ctx: CallContext, args: dict[str, Any]) -> Any:
+    settings = ctx.host.open_permission_settings(ctx.app_id)
+    if isinstance(settings, Future):
+        out: Future[dict[str, Any]] = Future()
+
+        def changed(f: Future[dict[str, bool]]) -> None:
+            if f.exception() is not None:
+                out.set_exception(f.exception())  # type: ignore[arg-type]
+            else:
+                out.set_result({"authSetting": dict(f.result())})
+
+        settings.add_done_callback(changed)
+        return out
+    return {"authSetting": dict(settings)}
+
+
+def authorize(ctx: CallContext, args: dict[str, Any]) -> Future[dict[str, Any]]:
+    scope = args["scope"]
+    if not ctx.declares(scope):
+        raise CapabilityError(f"permission {scope} is not declared by the app")
+    out: Future[dict[str, Any]] = Future()
+
+    def decided(f: Future[bool]) -> None:
+        if f.exception() is None and f.result() is True:
+            out.set_result({})
+        else:
+            out.set_exception(CapabilityError("auth deny"))
+
+    ctx.ask_permission(scope).add_done_callback(decided)
+    return out
+
+
+# -- events and logs ------------------------------------------------------------------------
+def report_event(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    ctx.host.report_event(ctx.app_id, args["eventName"], dict(args.get("data") or {}))
+    return {}
+
+
+class AppLog:
+    """``data_dir/logs/app.log``: one JSON line per entry, rotated past 1 MB."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "app.log"
+        self._lock = threading.Lock()
+
+    def write(self, level: str, message: Any) -> None:
+        line = json.dumps(
+            {"ts": round(time.time(), 3), "level": level, "args": message}, ensure_ascii=False
+        )
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and self.path.stat().st_size > LOG_FILE_LIMIT:
+                self.path.replace(self.path.with_suffix(".log.1"))
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+
+
+def write_log(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    log = ctx.resource("log", lambda: AppLog(Path(ctx.data_dir) / "logs"))
+    log.write(args["level"], args.get("args", []))
+    return {}
+
+
+def check_update(ctx: CallContext, args: dict[str, Any]) -> Any:
+    return ctx.host.check_update(ctx.app_id)
+
+
+def apply_update(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    ctx.host.apply_update(ctx.app_id)
+    return {}
+
+
+def not_on_desktop(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    raise CapabilityError(NOT_ON_DESKTOP)
+
+
+def nothing(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+CAPABILITIES = [
+    Capability("getSystemInfo", system_info, None),
+    Capability("getSystemInfoAsync", system_info, None),
+    Capability("getSystemInfoSync", system_info, None, kind="sync"),
+    Capability("getWindowInfo", window_info, None, kind="sync"),
+    Capability("getDeviceInfo", device_info, None, kind="sync"),
+    Capability("getAppBaseInfo", app_base_info, None, kind="sync"),
+    Capability("getAccountInfoSync", account_info, None, kind="sync"),
+    Capability("getLaunchOptionsSync", launch_options, None, kind="sync"),
+    Capability("getEnterOptionsSync", launch_options, None, kind="sync"),
+    Capability("getNetworkType", network_type, None),
+    Capability("getSetting", get_setting, None),
+    Capability("openSetting", open_setting, None, note="opens the app's permissions dialog"),
+    Capability("authorize", authorize, {"scope": SCOPE_ARG}),
+    Capability(
+        "reportEvent",
+        report_event,
+        {
+            "eventName": Arg("String", required=True, max_len=128),
+            "data": Arg("Object", max_bytes=16 * 1024),
+        },
+    ),
+    Capability(
+        "_log",
+        write_log,
+        {
+            "level": Arg("String", required=True, enum=("debug", "log", "info", "warn")),
+            "args": Arg("Array", max_bytes=64 * 1024),
+        },
+    ),
+    Capability("_checkUpdate", check_update, None),
+    Capability("_applyUpdate", apply_update, None),
+    Capability("vibrateShort", nothing, {"type": Arg("String")}, note=NO_OP),
+    Capability("vibrateLong", nothing, None, note=NO_OP),
+    Capability(
+        "makePhoneCall",
+        not_on_desktop,
+        {"phoneNumber": Arg("String", required=True)},
+        note=FAILS_ON_DESKTOP,
+    ),
+    Capability("scanCode", not_on_desktop, None, note=FAILS_ON_DESKTOP),
+    Capability("openLocation", not_on_desktop, None, note=FAILS_ON_DESKTOP),
+    Capability("chooseLocation", not_on_desktop, None, note=FAILS_ON_DESKTOP),
+    *event("onNetworkStatusChange", "onAppShow", "onAppHide", "onThemeChange"),
+    *view("getLogManager", "getUpdateManager", "canIUse"),
+]

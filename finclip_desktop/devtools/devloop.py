@@ -1,0 +1,333 @@
+"""`finclip dev DIR`: a folder app in developer mode with hot reload, the inspector,
+console forwarding and the error overlay.
+
+A :class:`DevSession` opens the folder in the shell (unsigned, developer mode), watches the
+folder, and on every change rebuilds the app: a build that fails keeps the last good app
+running and shows the error over it; a good build replaces what the container serves and
+reloads the current page, reopening the page stack and query when the runtime offers
+them (``window.__fcDev``, see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from finclip_desktop.devtools import overlay
+from finclip_desktop.devtools.console import (
+    CAUGHT_PREFIX,
+    RELAY_PREFIX,
+    SERVICE_JS,
+    ConsoleMessage,
+    ConsolePrinter,
+    ModuleLines,
+    message_from_qt,
+)
+from finclip_desktop.devtools.overlay import DevError
+from finclip_desktop.devtools.watcher import FolderWatcher
+
+# "cannot compile the app: pages/a/index.wxml:3:7: unclosed <view>"
+_LOCATED = re.compile(r"(?:^|: )(?P<file>[\w./@-]+\.\w+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
+# Always a string: PySide6 mishandles a null result's refcount in runJavaScript callbacks.
+_STACK_JS = "JSON.stringify(window.__fcDev && window.__fcDev.stack ? window.__fcDev.stack() : [])"
+RESTART_FILES = frozenset({"app.json", "app.js", "project.config.json", "finclip.config.json"})
+
+
+def build_error(exc: Exception, root: Path) -> DevError:
+    """A DevError (file, line, column when the message names them) from a failed build."""
+    text = str(exc).replace(f"{root}: ", "")
+    match = _LOCATED.search(text)
+    if match:
+        return DevError(
+            "compile", match["msg"], match["file"], int(match["line"]), int(match["col"])
+        )
+    file_match = re.match(
+        r"(?:cannot compile the app: )?(?P<file>[\w./@-]+\.\w+): (?P<msg>.*)$", text
+    )
+    if file_match:
+        return DevError("compile", file_match["msg"], file_match["file"])
+    return DevError("compile", text)
+
+
+class DevToolsWindow(QWidget):
+    """Chromium's inspector for one app page, in a window beside the app."""
+
+    def __init__(self, page, title: str) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self.setWindowTitle(f"DevTools — {title}")
+        self.view = QWebEngineView(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.resize(900, 720)
+        page.setDevToolsPage(self.view.page())
+
+
+class DevSession(QObject):
+    """One folder app under development. ``reloaded(paths)`` fires after each good rebuild,
+    ``failed(message)`` after each bad one, ``console(ConsoleMessage)`` for every message."""
+
+    reloaded = Signal(list)
+    restarted = Signal(object)
+    failed = Signal(str)
+    console = Signal(object)
+
+    def __init__(
+        self, shell: Any, root: Path, devtools: bool = True,
+        printer: Callable[[ConsoleMessage], None] | None = None, quiet_ms: int = 120,
+        on_closed: Callable[[], None] | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.shell = shell
+        self.root = Path(root).resolve()
+        self.error: DevError | None = None  # the last build's error
+        self.runtime_error: DevError | None = None  # an uncaught exception since the reload
+        self.container: Any = None
+        self.devtools: DevToolsWindow | None = None
+        self._want_devtools = devtools
+        self._printer = printer
+        self._quiet_ms = quiet_ms
+        self.watcher: FolderWatcher | None = None
+        self.builds = 0
+        self._on_closed = on_closed  # the user closed the app window
+        self._modules: tuple[Any, ModuleLines | None] = (None, None)
+        self._last_caught = ""
+
+    # -- building -----------------------------------------------------------------------
+    def _build(self):
+        from finclip_desktop.shell.bundle import BundleError, load_folder
+
+        started = time.perf_counter()
+        try:
+            bundle = load_folder(self.root)
+        except BundleError as exc:
+            self.error = build_error(exc, self.root)
+            self._log(self.error.one_line())
+            self.failed.emit(self.error.one_line())
+            return None
+        self.builds += 1
+        self._log(f"built {bundle.app_id} in {(time.perf_counter() - started) * 1000:.0f} ms")
+        self.error = None
+        return bundle
+
+    def _placeholder(self):
+        """What to serve while the app has never built: an empty page the overlay covers."""
+        from finclip_desktop.shell.bundle import bundle_from_files, safe_app_id
+
+        page = b"<!doctype html><meta charset=utf-8><title>build error</title><body></body>"
+        return bundle_from_files({"index.html": page}, f"dev.{safe_app_id(self.root.name)}")
+
+    # -- life cycle -----------------------------------------------------------------------
+    def start(self, show: bool = True) -> Any:
+        bundle = self._build() or self._placeholder()
+        self.container = self.shell.open(bundle, show=show)
+        self._attach(self.container)
+        if self._want_devtools:
+            self.toggle_devtools(show)
+        self.watcher = FolderWatcher(self.root, quiet_ms=self._quiet_ms, parent=self)
+        self.watcher.changed.connect(self.on_changed)
+        return self.container
+
+    def _attach(self, container: Any) -> None:
+        self._hook_console(container.page)
+        container.page.loadFinished.connect(self._loaded)
+        if container.window is not None:
+            shortcut = QShortcut(QKeySequence("F12"), container.window)
+            shortcut.activated.connect(self.toggle_devtools)
+        if self._on_closed is not None:
+            container.closed.connect(self._on_closed)
+
+    def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.stop_devtools()
+
+    def stop_devtools(self) -> None:
+        if self.devtools is not None:
+            self.devtools.close()
+            shiboken6.delete(self.devtools)  # its page now, not at some later event
+            self.devtools = None
+
+    def toggle_devtools(self, show: bool = True) -> None:
+        if self.devtools is None:
+            self.devtools = DevToolsWindow(self.container.page, self.container.bundle.name)
+            if show:
+                self.devtools.show()
+        elif show:
+            self.devtools.setVisible(not self.devtools.isVisible())
+
+    # -- hot reload -----------------------------------------------------------------------
+    def on_changed(self, paths: list[str]) -> None:
+        self._log(f"changed: {', '.join(paths)}")
+        had_app = self.builds > 0  # else a placeholder is showing: start afresh
+        bundle = self._build()
+        page = self.container.page
+        if bundle is None:
+            overlay.show(page, self.error)
+            return
+        overlay.clear(page)
+        app_level = RESTART_FILES if bundle.kind == "wechat" else RESTART_FILES - {"app.js"}
+        self.runtime_error = None
+        if app_level.intersection(paths) or not had_app:
+            self._restart(bundle)
+        elif bundle.kind != "wechat":
+            self._swap(bundle)
+            self._reload(page.url())
+        else:
+            self._swap(bundle)
+            page.runJavaScript(_STACK_JS, 0, lambda stack: self._reload_with_stack(stack))
+        self.reloaded.emit(paths)
+
+    def _restart(self, bundle) -> None:
+        """App-level change (app.json, app.js, config): a fresh container, same inspector."""
+        self._log("restarting the app")
+        had_devtools = self.devtools is not None
+        visible = had_devtools and self.devtools.isVisible()
+        self.stop_devtools()
+        old = self.container
+        show = old.window is not None and old.window.isVisible()
+        if self._on_closed is not None:
+            old.closed.disconnect(self._on_closed)  # closing it is not quitting
+        old.close()
+        self.container = self.shell.open(bundle, show=show)
+        self._attach(self.container)
+        if had_devtools:
+            self.toggle_devtools(visible)
+        self.restarted.emit(self.container)
+
+    def _swap(self, bundle) -> None:
+        """Serve the new build from now on (the container and its scheme handler)."""
+        self.container.bundle = bundle
+        self.container.scheme.bundle = bundle
+
+    def _reload_with_stack(self, stack_json: Any) -> None:
+        try:
+            stack = json.loads(stack_json) if isinstance(stack_json, str) else []
+        except ValueError:
+            stack = []
+        url = QUrl(self.container.bundle.entry_url())
+        if isinstance(stack, list) and stack:
+            url.setFragment("fcstack=" + quote(json.dumps(stack, separators=(",", ":"))))
+        self._reload(url)
+
+    def _reload(self, url: QUrl | None) -> None:
+        self.container.page.load(
+            url if url is not None else QUrl(self.container.bundle.entry_url())
+        )
+
+    def _loaded(self, ok: bool) -> None:
+        """A new document: show the standing error again (scripts that failed while it was
+        loading may have reported before the page could show anything)."""
+        standing = self.error or self.runtime_error
+        if standing is not None:
+            overlay.show(self.container.page, standing)
+
+    # -- console --------------------------------------------------------------------------
+    def _hook_console(self, page) -> None:
+        signal = getattr(page, "console_message", None)
+        if signal is not None and hasattr(signal, "connect"):
+            signal.connect(self._console)
+            return
+        original = page.javaScriptConsoleMessage
+
+        def forward(level, message, line, source):  # the page's own handling runs too
+            original(level, message, line, source)
+            self._console(level, message, line, source)
+
+        page.javaScriptConsoleMessage = forward
+
+    def _console(self, level, message: str, line: int, source: str) -> None:
+        bundle = self.container.bundle
+        if self._modules[0] is not bundle:  # the logic bundle's line map, per build
+            self._modules = (bundle, ModuleLines(bundle.files.get(SERVICE_JS)))
+        msg = message_from_qt(level, message, line, source, bundle.app_id, self._modules[1])
+        if msg.message.startswith(RELAY_PREFIX) and (
+            msg.message[len(RELAY_PREFIX) :] == self._last_caught
+        ):
+            return  # the view's copy of a logic-layer error already printed
+        uncaught = msg.uncaught()
+        if msg.message.startswith(CAUGHT_PREFIX):
+            self._last_caught = msg.message[len(CAUGHT_PREFIX) :]
+            if uncaught is not None and uncaught.file:  # where the app's code failed
+                msg = ConsoleMessage(msg.level, msg.message, uncaught.line, uncaught.file)
+        if self._printer is not None:
+            self._printer(msg)
+        self.console.emit(msg)
+        if uncaught is not None and self.error is None:
+            self.runtime_error = uncaught
+            overlay.show(self.container.page, uncaught)
+
+    def _log(self, text: str) -> None:
+        print(f"finclip dev: {text}", file=sys.stderr, flush=True)
+
+
+def run_dev(args: argparse.Namespace) -> int:
+    from finclip_desktop.cli import CliError
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        raise CliError(f"{root} is not a folder")
+    try:
+        from finclip_desktop.shell.core import Shell, load_settings
+        from finclip_desktop.shell.qtapp import ShellStartError, application, prepare_environment
+    except ImportError as exc:
+        raise CliError(f"the shell is not available: {exc}") from None
+    from finclip_desktop.shell.bundle import BundleError
+
+    try:
+        prepare_environment(no_sandbox=getattr(args, "no_sandbox", False))
+        settings = load_settings()
+    except (ShellStartError, BundleError) as exc:
+        raise CliError(str(exc)) from None
+    if settings.is_managed("developer_mode") and not settings.developer_mode:
+        raise CliError("developer mode is turned off by your organisation's policy")
+    app = application()
+    shell = Shell(settings=settings, dev_mode=True)
+    printer = ConsolePrinter(app_id="")
+    session = DevSession(
+        shell, root, devtools=not args.no_devtools, printer=printer, on_closed=app.quit
+    )
+    container = session.start()
+    printer.app_id = container.app_id
+    print(f"finclip dev: watching {session.root} (F12: inspector, Ctrl+C: quit)", file=sys.stderr)
+    if args.screenshot:
+        container.painted.connect(lambda _route: QTimer.singleShot(
+            300, lambda: _screenshot(container, Path(args.screenshot))))  # fmt: skip
+    if args.exit_after:
+        QTimer.singleShot(int(args.exit_after * 1000), app.quit)
+    _quit_on_sigint(app)
+    try:
+        app.exec()
+    finally:
+        session.stop()
+        shell.close_all()
+    return 0
+
+
+def _screenshot(container: Any, path: Path) -> None:
+    if container.window is not None and not path.exists():
+        container.window.grab().save(str(path))
+        print(f"finclip dev: screenshot {path}", file=sys.stderr)
+
+
+def _quit_on_sigint(app) -> None:
+    """Let Ctrl+C quit the Qt loop (Python signal handlers run only between Qt events)."""
+    import signal
+
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)

@@ -1,0 +1,1 @@
+"""Build-time compilers: WXML -> JS render functions, WXSS -> CSS, WXS -> JS modules."""

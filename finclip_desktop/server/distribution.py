@@ -1,0 +1,272 @@
+"""TUF-shaped distribution metadata: root, and per-device targets, snapshot, timestamp.
+
+Versions never decrease: targets and snapshot carry the *release epoch*, a counter bumped
+by every change to what devices receive (and when targets near expiry); the timestamp
+carries its own counter, bumped with the epoch and whenever half its short lifetime has
+passed. Both live in one database row, so several server replicas agree. Given the same
+counters every document is byte-identical (Ed25519 is deterministic), so a client can
+fetch timestamp, snapshot and targets in separate requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from finclip_desktop.package import key_id
+from finclip_desktop.package import metadata as md
+from finclip_desktop.server import keys as keyfiles
+from finclip_desktop.server.config import Settings
+from finclip_desktop.server.errors import ServiceError, bad_request, not_found
+from finclip_desktop.server.models import App, Device, DistState, RootMetadata, Version, utcnow
+
+
+def bump_epoch(session: Session) -> None:
+    """Call inside the transaction of any change to what devices receive."""
+    state = _state_row(session)
+    now = utcnow()
+    state.epoch += 1
+    state.epoch_at = now
+    state.ts_version += 1
+    state.ts_at = now
+
+
+def _state_row(session: Session) -> DistState:
+    query = select(DistState).where(DistState.id == 1).with_for_update()
+    state = session.scalar(query.execution_options(populate_existing=True))
+    if state is None:
+        now = utcnow()
+        state = DistState(id=1, epoch=1, epoch_at=now, ts_version=1, ts_at=now)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def current_state(session: Session, settings: Settings) -> DistState:
+    """The counters, renewed first when targets or timestamp are half-way to expiry."""
+    state = session.get(DistState, 1)
+    now = utcnow()
+    if (
+        state is not None
+        and now - state.epoch_at < timedelta(seconds=settings.targets_lifetime / 2)
+        and now - state.ts_at < timedelta(seconds=settings.timestamp_lifetime / 2)
+    ):
+        return state
+    state = _state_row(session)
+    if now - state.epoch_at >= timedelta(seconds=settings.targets_lifetime / 2):
+        bump_epoch(session)
+    elif now - state.ts_at >= timedelta(seconds=settings.timestamp_lifetime / 2):
+        state.ts_version += 1
+        state.ts_at = now
+    session.commit()
+    return state
+
+
+def stable_bucket(app_id: str, device_id: str) -> int:
+    """0..99, fixed per (app, device): who falls inside a gray percentage."""
+    digest = hashlib.sha256(f"{app_id}\0{device_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 100
+
+
+def in_gray(app: App, device: Device) -> bool:
+    return (
+        device.id in (app.gray_devices or [])
+        or (device.org_id is not None and device.org_id in (app.gray_orgs or []))
+        or stable_bucket(app.id, device.id) < (app.gray_percent or 0)
+    )
+
+
+def device_versions(session: Session, device: Device) -> list[tuple[App, Version, bool]]:
+    """(app, version, mandatory) for each app this device receives."""
+    result = []
+    for app in session.scalars(select(App).where(App.taken_down.is_(False)).order_by(App.id)):
+        if app.gray_version_id and in_gray(app, device):
+            version_id, mandatory = app.gray_version_id, app.gray_mandatory
+        else:
+            version_id, mandatory = app.full_version_id, app.mandatory
+        if version_id is None:
+            continue
+        version = session.get(Version, version_id)
+        if version is not None:
+            result.append((app, version, mandatory))
+    return result
+
+
+def target_entry(version: Version, mandatory: bool) -> dict[str, Any]:
+    return {
+        "app_id": version.app_id,
+        "version": version.version,
+        "length": version.size,
+        "sha256": version.sha256,
+        "manifest_sha256": version.manifest_sha256,
+        "permissions": list(version.permissions),
+        "domains": dict(version.domains),
+        "mandatory": bool(mandatory),
+    }
+
+
+def _expires(start: datetime, seconds: int) -> datetime:
+    return start + timedelta(seconds=seconds)
+
+
+def _root_signed(
+    version: int,
+    settings: Settings,
+    root_keys: list[Ed25519PrivateKey],
+    threshold: int,
+    online: Ed25519PrivateKey,
+) -> dict[str, Any]:
+    """Root keys sign root; the one online key signs targets, snapshot and timestamp."""
+    online_role = ([online], 1)
+    return md.root_signed(
+        version,
+        _expires(utcnow(), settings.root_lifetime),
+        {
+            "root": (root_keys, threshold),
+            "targets": online_role,
+            "snapshot": online_role,
+            "timestamp": online_role,
+        },
+    )
+
+
+@dataclass
+class _KeyCache:
+    root_version: int = 0
+    ring: keyfiles.KeyRing | None = None
+    checked_at: datetime = datetime.min
+
+
+class Distribution:
+    """Signs and serves metadata for one server (keys loaded from ``settings.key_dir``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._cache = _KeyCache()
+
+    # -- root ---------------------------------------------------------------------------
+    def ensure_root(self, session: Session, root_keys: int = 1, threshold: int = 1) -> None:
+        """Create the keys and root version 1 on first start."""
+        if session.scalar(select(RootMetadata.version).limit(1)) is not None:
+            if keyfiles.load_keys(self.settings.key_dir) is None:
+                raise ServiceError(500, f"metadata keys missing from {self.settings.key_dir}")
+            return
+        if not 1 <= threshold <= root_keys:
+            raise bad_request("root threshold must be between 1 and the number of root keys")
+        ring = keyfiles.load_keys(self.settings.key_dir)
+        if ring is None:
+            ring = keyfiles.create_keys(self.settings.key_dir, root_keys)
+        signed = _root_signed(1, self.settings, ring.root, threshold, ring.online)
+        body = md.sign(signed, ring.root)
+        session.add(RootMetadata(version=1, body=body))
+        _state_row(session)
+        session.commit()
+
+    def root(self, session: Session, version: int | None = None) -> bytes:
+        query = select(RootMetadata)
+        if version is None:
+            query = query.order_by(RootMetadata.version.desc()).limit(1)
+        else:
+            query = query.where(RootMetadata.version == version)
+        row = session.scalar(query)
+        if row is None:
+            raise not_found(f"root version {version}")
+        return row.body
+
+    def root_version(self, session: Session) -> int:
+        return (
+            session.scalar(
+                select(RootMetadata.version).order_by(RootMetadata.version.desc()).limit(1)
+            )
+            or 0
+        )
+
+    def rotate_root(
+        self,
+        session: Session,
+        new_root_keys: int = 1,
+        threshold: int = 1,
+        rotate_online: bool = False,
+    ) -> int:
+        """Sign root N+1 with fresh root keys, by the old AND the new keys; return N+1."""
+        ring = keyfiles.load_keys(self.settings.key_dir)
+        if ring is None or not ring.root:
+            raise ServiceError(500, f"root keys missing from {self.settings.key_dir}")
+        if not 1 <= threshold <= new_root_keys:
+            raise bad_request("root threshold must be between 1 and the number of root keys")
+        version = self.root_version(session) + 1
+        new_keys = keyfiles.new_root_keys(self.settings.key_dir, new_root_keys)
+        online = keyfiles.new_online_key(self.settings.key_dir) if rotate_online else ring.online
+        signed = _root_signed(version, self.settings, new_keys, threshold, online)
+        body = md.sign(signed, ring.root + new_keys)
+        session.add(RootMetadata(version=version, body=body))
+        bump_epoch(session)
+        session.commit()
+        for key in ring.root:
+            keyfiles.retire(self.settings.key_dir, key, f"root/{key_id(key)}.pem")
+        if rotate_online:
+            keyfiles.activate_online_key(self.settings.key_dir, ring.online)
+        return version
+
+    def renew_root_if_due(self, session: Session) -> int | None:
+        """Re-sign the current root (same keys, version N+1) once it has less than a
+        quarter of its lifetime left; return the new version, or None when not due or
+        when the root keys are not on this server (kept offline: rotate by hand)."""
+        current = md.parse_document(self.root(session), "root")["signed"]
+        left = md.parse_time(current["expires"]) - md.utc_now()
+        if left > timedelta(seconds=self.settings.root_lifetime / 4):
+            return None
+        ring = keyfiles.load_keys(self.settings.key_dir)
+        rule = current["roles"]["root"]
+        keys = [k for k in (ring.root if ring else []) if key_id(k) in rule["keyids"]]
+        if ring is None or len(keys) < rule["threshold"]:
+            return None
+        version = current["version"] + 1
+        signed = _root_signed(version, self.settings, keys, rule["threshold"], ring.online)
+        session.add(RootMetadata(version=version, body=md.sign(signed, keys)))
+        bump_epoch(session)
+        session.commit()
+        return version
+
+    def _ring(self, session: Session) -> keyfiles.KeyRing:
+        version = self.root_version(session)
+        now = utcnow()
+        if self._cache.ring is None or self._cache.root_version != version:
+            ring = keyfiles.load_keys(self.settings.key_dir)
+            if ring is None:
+                raise ServiceError(500, f"metadata keys missing from {self.settings.key_dir}")
+            self._cache = _KeyCache(version, ring, now)
+        elif now - self._cache.checked_at > timedelta(hours=1):
+            self._cache.checked_at = now
+            if self.renew_root_if_due(session) is not None:
+                return self._ring(session)
+        assert self._cache.ring is not None
+        return self._cache.ring
+
+    # -- per-device roles ---------------------------------------------------------------
+    def documents(self, session: Session, device: Device) -> dict[str, bytes]:
+        """The signed targets, snapshot and timestamp for this device, as served."""
+        state = current_state(session, self.settings)
+        online = self._ring(session).online
+        targets = {
+            f"{v.app_id}/{v.version}.fcpkg": target_entry(v, mandatory)
+            for _app, v, mandatory in device_versions(session, device)
+        }
+        expires = _expires(state.epoch_at, self.settings.targets_lifetime)
+        targets_body = md.sign(md.targets_signed(state.epoch, expires, targets), [online])
+        snapshot_body = md.sign(
+            md.snapshot_signed(state.epoch, expires, state.epoch, targets_body),
+            [online],
+        )
+        ts_expires = _expires(state.ts_at, self.settings.timestamp_lifetime)
+        timestamp_body = md.sign(
+            md.timestamp_signed(state.ts_version, ts_expires, state.epoch, snapshot_body),
+            [online],
+        )
+        return {"targets": targets_body, "snapshot": snapshot_body, "timestamp": timestamp_body}

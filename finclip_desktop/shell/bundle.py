@@ -1,0 +1,190 @@
+"""What a container serves: the verified package's files plus the compiled runtime view.
+
+An :class:`AppBundle` is built from a verified ``.fcpkg`` (the only source outside developer
+mode) or from a developer folder (unsigned; refused unless developer mode is on). Every byte
+served comes from it, held in memory and immutable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from finclip_desktop.package import (
+    AppError,
+    Manifest,
+    PackageError,
+    TrustStore,
+    VerifiedPackage,
+    app_settings,
+    collect_files,
+    make_manifest,
+    read_package,
+    validate_app,
+)
+
+PLAIN_ENTRY = "index.html"
+_UNSAFE = re.compile(r"[^a-z0-9.-]+")
+
+
+class BundleError(ValueError):
+    """The app cannot be opened; ``str()`` is one line for the user."""
+
+
+def safe_app_id(app_id: str) -> str:
+    """A folder- and storage-name-safe form of an app id (stable, collision-resistant)."""
+    clean = _UNSAFE.sub("-", app_id.lower()).strip(".-")[:64] or "app"
+    if clean != app_id:
+        clean = f"{clean}-{hashlib.sha256(app_id.encode()).hexdigest()[:8]}"
+    return clean
+
+
+@dataclass(frozen=True)
+class AppBundle:
+    """One app ready to serve: ``files`` maps URL paths (no leading slash) to bytes."""
+
+    app_id: str
+    name: str
+    version: str
+    manifest: Manifest
+    files: Mapping[str, bytes]
+    entry: str
+    kind: str  # "wechat" | "html"
+    package: Any = None  # VerifiedPackage, or a dev folder's in-memory equivalent
+    signed: bool = True
+    window: Mapping[str, Any] = field(default_factory=dict)  # app.json "window" config
+
+    @property
+    def origin(self) -> str:
+        return f"finclip://{self.app_id}"
+
+    def entry_url(self) -> str:
+        return f"{self.origin}/{self.entry}"
+
+
+@dataclass(frozen=True)
+class FolderPackage:
+    """A developer folder held like a package (``read``/``paths``/``files``), unsigned."""
+
+    manifest: Manifest
+    files: Mapping[str, bytes]
+    signer: None = None
+
+    def read(self, path: str) -> bytes:
+        return self.files[path]
+
+    def paths(self) -> list[str]:
+        return sorted(self.files)
+
+
+def _app_json(files: Mapping[str, bytes]) -> dict[str, Any]:
+    try:
+        data = json.loads(files.get("app.json", b"{}"))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def compile_files(files: Mapping[str, bytes]) -> tuple[dict[str, bytes], str, str]:
+    """Served files, entry path and kind for an app's source files.
+
+    A WeChat-syntax app goes through ``runtime.build_app``; a plain web app (index.html, no
+    app.json), or any app while the runtime is not installed but index.html exists, is
+    served as it is.
+    """
+    try:
+        kind = validate_app(files)
+    except AppError as exc:
+        raise BundleError(str(exc)) from None
+    served = dict(files)
+    if kind == "wechat":
+        try:
+            from finclip_desktop import runtime
+        except ImportError:
+            runtime = None  # type: ignore[assignment]
+        if runtime is not None and hasattr(runtime, "build_app"):
+            try:
+                served.update(runtime.build_app(files))
+            except Exception as exc:  # noqa: BLE001 - CompileError and friends: one line
+                raise BundleError(f"cannot compile the app: {exc}") from None
+            return served, runtime.ENTRY, kind
+        if PLAIN_ENTRY not in files:
+            raise BundleError("this app needs the WeChat runtime, which is not installed")
+        kind = "html"
+    return served, PLAIN_ENTRY, kind
+
+
+def bundle_from_package(package: VerifiedPackage | FolderPackage, signed: bool) -> AppBundle:
+    served, entry, kind = compile_files(package.files)
+    manifest = package.manifest
+    window = _app_json(package.files).get("window", {})
+    return AppBundle(
+        app_id=manifest.app_id,
+        name=manifest.name,
+        version=manifest.version,
+        manifest=manifest,
+        files=MappingProxyType(served),
+        entry=entry,
+        kind=kind,
+        package=package,
+        signed=signed,
+        window=window if isinstance(window, dict) else {},
+    )
+
+
+def load_package_file(path: Path, trust: TrustStore) -> AppBundle:
+    """A signed .fcpkg, verified against ``trust`` before any byte is used."""
+    try:
+        package = read_package(Path(path), trust)
+    except PackageError as exc:
+        raise BundleError(f"{path}: {exc}") from None
+    return bundle_from_package(package, signed=True)
+
+
+def _folder_settings(root: Path) -> dict[str, Any]:
+    fallback = {
+        "app_id": f"dev.{safe_app_id(root.resolve().name)}",
+        "name": root.resolve().name or "app",
+        "version": "0.0.0",
+    }
+    overrides: dict[str, Any] = {}
+    for _ in fallback:
+        try:
+            return app_settings(root, overrides)
+        except AppError as exc:
+            missing = next(
+                (k for k in fallback if str(exc).startswith(f"no {k.replace('_', ' ')}:")), None
+            )
+            if missing is None or missing in overrides:
+                raise BundleError(f"{root}: {exc}") from None
+            overrides[missing] = fallback[missing]
+    return app_settings(root, overrides)
+
+
+def load_folder(root: Path) -> AppBundle:
+    """A developer folder (unsigned): the caller has checked developer mode."""
+    root = Path(root)
+    try:
+        files = collect_files(root)
+        settings = _folder_settings(root)
+        manifest = make_manifest(files, settings)
+    except AppError as exc:
+        raise BundleError(f"{root}: {exc}") from None
+    return bundle_from_package(FolderPackage(manifest, MappingProxyType(files)), signed=False)
+
+
+def bundle_from_files(files: Mapping[str, bytes], app_id: str, **manifest: Any) -> AppBundle:
+    """An unsigned in-memory app (tests and tools; runs only in developer mode)."""
+    settings = {"app_id": app_id, "name": manifest.pop("name", app_id), "version": "0.0.0"}
+    settings.update(manifest)
+    try:
+        made = make_manifest(files, settings)
+    except AppError as exc:
+        raise BundleError(str(exc)) from None
+    return bundle_from_package(FolderPackage(made, MappingProxyType(dict(files))), signed=False)

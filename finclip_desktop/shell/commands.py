@@ -1,0 +1,146 @@
+"""`finclip run TARGET` and `finclip launcher`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from finclip_desktop.cli import CliError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run a mini-app (folder, .fcpkg or installed app id)",
+        description="Run a mini-app in its own container. TARGET is a folder (developer "
+        "mode), a signed .fcpkg, or the id of an installed app. A running FinClip takes "
+        "the request over unless --screenshot/--dump-text is given.",
+    )
+    p.add_argument("target", help="folder, .fcpkg file, or installed app id")
+    p.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="FILE.png",
+        help="save a screenshot after the first page is painted, then exit",
+    )
+    p.add_argument(
+        "--dump-text",
+        type=Path,
+        metavar="FILE",
+        help="write the first page's visible text, then exit",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up on --screenshot/--dump-text after this long (default 30)",
+    )
+    p.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="PUBKEY",
+        help="also trust this signer key (key text or .pub file; repeatable)",
+    )
+    p.add_argument(
+        "--dev",
+        action="store_true",
+        help="developer mode for this run (unsigned folders), unless policy forbids",
+    )
+    _add_sandbox(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "launcher",
+        help="open the launcher window",
+        description="Open the launcher: installed apps, settings.",
+    )
+    _add_sandbox(p)
+    p.set_defaults(func=cmd_launcher)
+
+
+def _add_sandbox(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="disable the web engine sandbox (needed as root, e.g. in CI)",
+    )
+
+
+def _start(no_sandbox: bool) -> Any:
+    from finclip_desktop.shell.bundle import BundleError
+    from finclip_desktop.shell.core import load_settings
+    from finclip_desktop.shell.qtapp import ShellStartError, prepare_environment
+
+    try:
+        prepare_environment(no_sandbox)
+        return load_settings()
+    except (ShellStartError, BundleError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from finclip_desktop.shell.bundle import BundleError
+    from finclip_desktop.shell.targets import developer_mode, resolve
+
+    if args.timeout <= 0:
+        raise CliError("--timeout must be a positive number of seconds")
+    settings = _start(args.no_sandbox)
+    automated = args.screenshot is not None or args.dump_text is not None
+    try:
+        dev = developer_mode(settings, args.dev)
+        bundle = resolve(args.target, settings, dev, args.trust)
+    except BundleError as exc:
+        raise CliError(str(exc)) from None
+    if automated:
+        return _run_automated(bundle, settings, dev, args)
+    from finclip_desktop.shell.app import ShellApp
+
+    target = str(Path(args.target).resolve()) if Path(args.target).exists() else args.target
+    return ShellApp(settings, dev).run(
+        {"target": target, "dev": args.dev, "trust": args.trust}, first=bundle
+    )
+
+
+def _run_automated(bundle: Any, settings: Any, dev: bool, args: argparse.Namespace) -> int:
+    from finclip_desktop.shell.core import Shell
+    from finclip_desktop.shell.testing import AppDriver
+
+    shell = Shell(settings=settings, dev_mode=dev)
+    try:
+        driver = AppDriver(shell.open(bundle))
+        try:
+            driver.wait_painted(args.timeout)
+        except (TimeoutError, RuntimeError) as exc:
+            raise CliError(f"{bundle.app_id}: {exc}") from None
+        if args.screenshot is not None:
+            try:
+                driver.screenshot(args.screenshot)
+            except OSError as exc:
+                raise CliError(str(exc)) from None
+        if args.dump_text is not None:
+            try:
+                args.dump_text.write_text(driver.text() + "\n", encoding="utf-8")
+            except OSError as exc:
+                raise CliError(f"cannot write {args.dump_text}: {exc.strerror}") from None
+    finally:
+        shell.close_all()
+        _flush()
+    return 0
+
+
+def _flush() -> None:
+    from finclip_desktop.shell.testing import process_events
+
+    process_events(0.1)
+    sys.stdout.flush()
+
+
+def cmd_launcher(args: argparse.Namespace) -> int:
+    settings = _start(args.no_sandbox)
+    from finclip_desktop.shell.app import ShellApp
+
+    return ShellApp(settings).run(None)

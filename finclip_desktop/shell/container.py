@@ -1,0 +1,387 @@
+"""One running mini-app: its own profile, page, bridge, call context and window.
+
+Creation order: profile (storage name and paths set before it exists), its interceptor and
+scheme handlers, then the page with its channel and bridge scripts (page-level, so they are
+re-installed when a crashed renderer is restarted), then the window. :meth:`Container.close`
+undoes it in reverse: window and view, page, then profile (a page must never outlive its
+profile).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QFile, QIODevice, QObject, QTimer, QUrl, Signal
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import (
+    QWebEnginePage,
+    QWebEnginePermission,
+    QWebEngineProfile,
+    QWebEngineProfileBuilder,
+    QWebEngineScript,
+    QWebEngineSettings,
+)
+
+from finclip_desktop.capabilities.registry import CallContext
+from finclip_desktop.shell.bridge import MAX_ARGS_BYTES, OBJECT_NAME, SHIM_JS, Bridge, fail
+from finclip_desktop.shell.bundle import AppBundle, safe_app_id
+from finclip_desktop.shell.interceptor import RT, AppRequestInterceptor
+from finclip_desktop.shell.permissions import PermissionStore
+from finclip_desktop.shell.qtapp import FILE_SCHEME, SCHEME
+from finclip_desktop.shell.scheme import AppSchemeHandler, WxfileSchemeHandler
+
+log = logging.getLogger(__name__)
+
+WORLD = QWebEngineScript.ScriptWorldId.ApplicationWorld
+PT = QWebEnginePermission.PermissionType
+# Chromium permission -> the scope that decides it (others are always denied).
+PERMISSION_SCOPES: dict[PT, tuple[str, ...]] = {
+    PT.Geolocation: ("scope.userLocation",),
+    PT.Notifications: ("scope.notifications",),
+    PT.MediaAudioCapture: ("scope.record",),
+    PT.MediaVideoCapture: ("scope.camera",),
+    PT.MediaAudioVideoCapture: ("scope.record", "scope.camera"),
+    PT.ClipboardReadWrite: ("scope.clipboardRead",),
+}
+
+Invoke = Callable[[CallContext, str, Any], "Future[dict[str, Any]]"]
+MAX_RESTARTS = 3
+
+
+def app_dirs(root: Path, app_id: str) -> dict[str, Path]:
+    """The folders of one app under the user data root: ``web`` (engine profile),
+    ``cache`` (engine cache) and ``data`` (the capabilities' private folder)."""
+    base = Path(root) / "apps" / safe_app_id(app_id)
+    return {"base": base, "web": base / "web", "cache": base / "cache", "data": base / "data"}
+
+
+def clear_app_data(root: Path, app_id: str) -> None:
+    """Delete everything an app stored (its container must be closed)."""
+    shutil.rmtree(app_dirs(root, app_id)["base"], ignore_errors=True)
+
+
+def _qrc_text(path: str) -> str:
+    f = QFile(path)
+    if not f.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise RuntimeError(f"missing Qt resource {path}")
+    try:
+        return bytes(f.readAll().data()).decode("utf-8")
+    finally:
+        f.close()
+
+
+def _script(name: str, source: str) -> QWebEngineScript:
+    script = QWebEngineScript()
+    script.setName(name)
+    script.setSourceCode(source)
+    script.setWorldId(WORLD)
+    script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
+    script.setRunsOnSubFrames(False)
+    return script
+
+
+def bridge_scripts() -> list[QWebEngineScript]:
+    """qwebchannel.js and the bridge shim, for the isolated world of the main frame."""
+    return [
+        _script("qwebchannel", _qrc_text(":/qtwebchannel/qwebchannel.js")),
+        _script("finclip-bridge", SHIM_JS),
+    ]
+
+
+def make_profile(
+    bundle: AppBundle, dirs: dict[str, Path], remote_hosts: set[str], allow_http_localhost: bool
+) -> tuple[QWebEngineProfile, AppRequestInterceptor, AppSchemeHandler]:
+    """A persistent profile of the app alone, hardened before any page uses it; with its
+    request interceptor and scheme handler (children of the profile)."""
+    dirs["web"].mkdir(parents=True, exist_ok=True)
+    builder = QWebEngineProfileBuilder()
+    builder.setPersistentStoragePath(str(dirs["web"]))
+    builder.setCachePath(str(dirs["cache"]))
+    builder.setPersistentCookiesPolicy(
+        QWebEngineProfile.PersistentCookiesPolicy.AllowPersistentCookies
+    )
+    builder.setPersistentPermissionsPolicy(
+        QWebEngineProfile.PersistentPermissionsPolicy.AskEveryTime
+    )
+    profile = builder.createProfile(f"finclip-{safe_app_id(bundle.app_id)}")
+    profile.setSpellCheckEnabled(False)
+    interceptor = AppRequestInterceptor(
+        bundle.app_id, remote_hosts, allow_http_localhost, parent=profile
+    )
+    profile.setUrlRequestInterceptor(interceptor)
+    handler = AppSchemeHandler(bundle, parent=profile)
+    profile.installUrlSchemeHandler(SCHEME.encode(), handler)
+    profile.installUrlSchemeHandler(
+        FILE_SCHEME.encode(), WxfileSchemeHandler(dirs["data"], parent=profile)
+    )
+    profile.downloadRequested.connect(lambda item: item.cancel())
+    settings = profile.settings()
+    attr = QWebEngineSettings.WebAttribute
+    for name, on in (
+        ("LocalContentCanAccessRemoteUrls", False),
+        ("LocalContentCanAccessFileUrls", False),
+        ("JavascriptCanOpenWindows", False),
+        ("JavascriptCanAccessClipboard", False),
+        ("PluginsEnabled", False),
+        ("PdfViewerEnabled", False),
+        ("AllowRunningInsecureContent", False),
+        ("AllowGeolocationOnInsecureOrigins", False),
+        ("XSSAuditingEnabled", True),
+        ("ScreenCaptureEnabled", False),
+        ("WebRTCPublicInterfacesOnly", True),
+        ("NavigateOnDropEnabled", False),
+    ):
+        if hasattr(attr, name):
+            settings.setAttribute(getattr(attr, name), on)
+    return profile, interceptor, handler
+
+
+class AppPage(QWebEnginePage):
+    """A page that stays on its app: no leaving navigation, no new windows."""
+
+    def __init__(self, profile: QWebEngineProfile, app_id: str, remote_allows) -> None:
+        super().__init__(profile)
+        self.app_id = app_id
+        self._remote_allows = remote_allows
+        self.refused: list[str] = []
+        self.console: list[str] = []
+
+    def own(self, url: QUrl) -> bool:
+        return url.scheme() == SCHEME and url.host() == self.app_id
+
+    def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:  # noqa: N802
+        try:
+            if self.own(url) or (not is_main_frame and self._remote_allows(url)):
+                return True
+            self.refused.append(url.toString())
+            del self.refused[:-200]
+        except Exception:  # noqa: BLE001 - refuse on any trouble, never raise into Qt
+            log.exception("navigation check failed")
+        return False
+
+    def createWindow(self, window_type):  # noqa: N802 - Qt API
+        self.refused.append(f"window:{window_type.name}")
+        return None
+
+    def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
+        self.console.append(message)
+        del self.console[:-500]
+        log.debug("[%s] %s (%s:%s)", self.app_id, message, source, line)
+
+
+class Container(QObject):
+    """A running app. ``painted(route)`` fires after its first (and each) painted page."""
+
+    painted = Signal(str)
+    loadFailed = Signal(str)  # noqa: N815
+    closed = Signal()
+
+    def __init__(
+        self,
+        bundle: AppBundle,
+        data_root: Path,
+        permissions: PermissionStore,
+        invoke: Invoke,
+        dev_mode: bool = False,
+        allow_http_localhost: bool = False,
+        launch_options: dict[str, Any] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.bundle = bundle
+        self.app_id = bundle.app_id
+        self.dirs = app_dirs(data_root, bundle.app_id)
+        self.dirs["data"].mkdir(parents=True, exist_ok=True)
+        self.permissions = permissions
+        self._invoke = invoke
+        self.first_painted: str | None = None
+        self.load_failed = False
+        self.restarts = 0
+        self.is_closed = False
+        remote = {h for hosts in bundle.manifest.domains.values() for h in hosts}
+        self.profile, self.interceptor, self.scheme = make_profile(
+            bundle, self.dirs, remote, allow_http_localhost and dev_mode
+        )
+        self.page = AppPage(
+            self.profile,
+            bundle.app_id,
+            lambda url: self.interceptor.allows(url, RT.ResourceTypeSubFrame),
+        )
+        self.bridge = Bridge(bundle.app_id, self._call_registry, self.page.url, parent=self)
+        self.channel = QWebChannel(self.page)
+        self.channel.registerObject(OBJECT_NAME, self.bridge)
+        self.page.setWebChannel(self.channel, WORLD)
+        self._install_bridge_scripts()
+        self.page.permissionRequested.connect(self._chromium_permission)
+        self.page.loadFinished.connect(self._load_finished)
+        self.page.renderProcessTerminated.connect(self._render_gone)
+        self.bridge.paintedRoute.connect(self._painted)
+        self.scheme.sync_invoke = self._sync_invoke
+        self.window = None
+        self.context = CallContext(
+            app_id=bundle.app_id,
+            data_dir=self.dirs["data"],
+            manifest=bundle.manifest,
+            dev_mode=dev_mode,
+            ask_permission=self.ask_permission,
+            emit=self.bridge.emit_event,
+            settings=self._call_settings(launch_options or {}, dev_mode),
+            package=bundle.package,
+        )
+
+    # -- life cycle ---------------------------------------------------------------------
+    def load(self) -> None:
+        self.page.load(QUrl(self.bundle.entry_url()))
+
+    def close(self) -> None:
+        """Tear down in order: window, page, profile; then release per-app resources."""
+        if self.is_closed:
+            return
+        self.is_closed = True
+        self.bridge.closed = True
+        try:
+            self.context.close()
+        except Exception:  # noqa: BLE001
+            log.exception("closing %s failed", self.app_id)
+        window, self.window = self.window, None
+        if window is not None and shiboken6.isValid(window):
+            window.detach()
+            window.hide()
+            shiboken6.delete(window)
+        if shiboken6.isValid(self.page):
+            shiboken6.delete(self.page)
+        if shiboken6.isValid(self.profile):
+            shiboken6.delete(self.profile)
+        self.closed.emit()
+
+    # -- page events --------------------------------------------------------------------
+    def _load_finished(self, ok: bool) -> None:
+        if not ok:
+            self.load_failed = True
+            self.loadFailed.emit(self.page.url().toString())
+            return
+        if self.bundle.kind == "html":
+            self.page.runJavaScript(
+                "window.__fcPaintedFallback && window.__fcPaintedFallback()", WORLD
+            )
+
+    def _painted(self, route: str) -> None:
+        if self.first_painted is None:
+            self.first_painted = route
+        self.painted.emit(route)
+
+    def _render_gone(self, status, code: int) -> None:
+        """A crashed or killed renderer is restarted (a few times) so the app comes back."""
+        log.warning("%s: render process ended (%s, %s)", self.app_id, status, code)
+        normal = QWebEnginePage.RenderProcessTerminationStatus.NormalTerminationStatus
+        if self.is_closed or status == normal or self.restarts >= MAX_RESTARTS:
+            return
+        self.restarts += 1
+        QTimer.singleShot(0, self._restart)
+
+    def _install_bridge_scripts(self) -> None:
+        scripts = self.page.scripts()
+        for script in bridge_scripts():
+            for old in scripts.find(script.name()):
+                scripts.remove(old)
+            scripts.insert(script)
+
+    def _restart(self) -> None:
+        if self.is_closed:
+            return
+        # A new renderer gets neither the bridge scripts nor the channel by itself.
+        self._install_bridge_scripts()
+        self.page.setWebChannel(None, WORLD)
+        self.page.setWebChannel(self.channel, WORLD)
+        self.load()
+
+    # -- bridge ---------------------------------------------------------------------------
+    def _call_settings(self, launch: dict[str, Any], dev_mode: bool) -> dict[str, Any]:
+        app = {}
+        if "app.json" in self.bundle.files:
+            try:
+                app = json.loads(self.bundle.files["app.json"])
+            except ValueError:
+                app = {}
+        timeouts = app.get("networkTimeout") if isinstance(app, dict) else None
+        return {
+            "networkTimeout": timeouts if isinstance(timeouts, dict) else {},
+            "domains": {},
+            "launchOptions": {
+                "path": launch.get("path", ""),
+                "query": launch.get("query", {}),
+                "scene": launch.get("scene", 1001),
+            },
+            "envVersion": "release" if self.bundle.signed else "develop",
+        }
+
+    def _call_registry(self, api: str, args: Any) -> Future[dict[str, Any]]:
+        if self.is_closed:
+            out: Future[dict[str, Any]] = Future()
+            out.set_result(fail(api, "app is closed"))
+            return out
+        return self._invoke(self.context, api, args)
+
+    def _sync_invoke(self, body: bytes, answer: Callable[[bytes], None]) -> None:
+        if len(body) > MAX_ARGS_BYTES:
+            answer(json.dumps(fail("bridge", "parameter error: request too large")).encode())
+            return
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = None
+        if not isinstance(request, dict) or not isinstance(request.get("api"), str):
+            answer(json.dumps(fail("bridge", "parameter error: body must be {api, args}")).encode())
+            return
+
+        def reply(result: dict[str, Any]) -> None:
+            answer(json.dumps(result, default=str).encode())
+
+        self.bridge.call(request["api"], json.dumps(request.get("args", {})), reply)
+
+    def ask_permission(self, scope: str) -> Future[bool]:
+        return self.permissions.ask(self.app_id, self.bundle.name, scope)
+
+    def _chromium_permission(self, permission: QWebEnginePermission) -> None:
+        try:
+            origin = permission.origin()
+            scopes = PERMISSION_SCOPES.get(permission.permissionType(), ())
+            if (
+                not scopes
+                or not self.page.own(origin)
+                or not all(self.context.declares(s) for s in scopes)
+            ):
+                permission.deny()
+                return
+            decisions = [self.ask_permission(s) for s in scopes]
+            keep = QWebEnginePermission(permission)
+            answered: list[bool] = []
+
+            def decided(_: Future[bool]) -> None:
+                if answered or not all(d.done() for d in decisions):
+                    return
+                answered.append(True)
+                if self.is_closed:
+                    return
+                if all(d.result() is True for d in decisions):
+                    keep.grant()
+                else:
+                    keep.deny()
+
+            for d in decisions:
+                d.add_done_callback(decided)
+        except Exception:  # noqa: BLE001 - deny on any trouble
+            log.exception("permission request failed")
+            permission.deny()
+
+    # -- automation -----------------------------------------------------------------------
+    def run_js(self, script: str, callback: Callable[[Any], None], isolated: bool = False) -> None:
+        world = WORLD if isolated else QWebEngineScript.ScriptWorldId.MainWorld
+        self.page.runJavaScript(script, world, callback)

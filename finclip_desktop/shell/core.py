@@ -1,0 +1,238 @@
+"""The shell: every running container of this process, the permission store and the rules
+that decide whether an app may run at all (policy, developer mode, signatures)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, Signal
+
+from finclip_desktop.shell.bundle import AppBundle, BundleError
+from finclip_desktop.shell.container import Container, app_dirs, clear_app_data
+from finclip_desktop.shell.mainthread import init_relay
+from finclip_desktop.shell.permissions import PermissionStore, Prompter
+from finclip_desktop.shell.qtapp import application
+
+log = logging.getLogger(__name__)
+
+PERMISSIONS_FILE = "permissions.json"
+CLEAR_SETTLE_S = 3.0
+
+
+def default_invoke() -> Callable[..., Future[dict[str, Any]]]:
+    from finclip_desktop.capabilities import registry
+
+    return registry.invoke
+
+
+def load_settings() -> Any:
+    """Effective settings (user settings under policy); a bad policy stops the shell."""
+    from finclip_desktop.policy import PolicyError
+    from finclip_desktop.settings import SettingsError, SettingsStore
+
+    try:
+        return SettingsStore().effective
+    except (PolicyError, SettingsError) as exc:
+        raise BundleError(str(exc)) from None
+
+
+class Shell(QObject):
+    """Opens, tracks and closes containers (one per app id)."""
+
+    opened = Signal(str)
+    closedApp = Signal(str)  # noqa: N815
+
+    def __init__(
+        self,
+        settings: Any = None,
+        data_root: Path | None = None,
+        prompter: Prompter | None = None,
+        invoke: Callable[..., Future[dict[str, Any]]] | None = None,
+        dev_mode: bool | None = None,
+        show_windows: bool = True,
+    ) -> None:
+        application()
+        init_relay()
+        super().__init__()
+        from finclip_desktop.settings import data_dir
+
+        self.settings = settings if settings is not None else load_settings()
+        self.data_root = Path(data_root) if data_root is not None else data_dir()
+        self.dev_mode = self.settings.developer_mode if dev_mode is None else dev_mode
+        self.permissions = PermissionStore(self.data_root / PERMISSIONS_FILE, prompter)
+        self.invoke = invoke or default_invoke()
+        self.show_windows = show_windows
+        self.containers: dict[str, Container] = {}
+        self._watch_host_state()
+
+    # -- host events ----------------------------------------------------------------------
+    def broadcast(self, name: str, payload: dict[str, Any]) -> None:
+        """Send a host event to every running app."""
+        for container in list(self.containers.values()):
+            container.context.emit(name, payload)
+
+    def _watch_host_state(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):
+            hints.colorSchemeChanged.connect(
+                lambda scheme: self.broadcast(
+                    "themeChange", {"theme": "dark" if scheme == Qt.ColorScheme.Dark else "light"}
+                )
+            )
+        try:
+            from PySide6.QtNetwork import QNetworkInformation
+
+            if QNetworkInformation.loadDefaultBackend() and QNetworkInformation.instance():
+                QNetworkInformation.instance().reachabilityChanged.connect(self._network_changed)
+        except Exception:  # noqa: BLE001 - no network information backend on this system
+            log.info("network status changes will not be reported")
+
+    def _network_changed(self, reachability) -> None:
+        from PySide6.QtNetwork import QNetworkInformation
+
+        online = reachability == QNetworkInformation.Reachability.Online
+        info = QNetworkInformation.instance()
+        kind = "none"
+        if online and info is not None:
+            medium = info.transportMedium()
+            kind = {"Ethernet": "ethernet", "WiFi": "wifi", "Cellular": "4g"}.get(
+                getattr(medium, "name", ""), "unknown"
+            )
+        self.broadcast("networkStatusChange", {"isConnected": online, "networkType": kind})
+
+    # -- rules --------------------------------------------------------------------------
+    def check_allowed(self, bundle: AppBundle) -> None:
+        if not self.settings.app_allowed(bundle.app_id):
+            raise BundleError(f"{bundle.app_id} is not allowed by your organisation's policy")
+        if not bundle.signed and not self.dev_mode:
+            raise BundleError(
+                f"{bundle.app_id} is an unsigned folder: it runs only in developer mode "
+                "(finclip run --dev, or turn developer mode on in settings)"
+            )
+
+    # -- containers ---------------------------------------------------------------------
+    def open(
+        self,
+        bundle: AppBundle,
+        launch_options: dict[str, Any] | None = None,
+        show: bool | None = None,
+    ) -> Container:
+        """Run ``bundle`` (or bring its running container forward)."""
+        self.check_allowed(bundle)
+        running = self.containers.get(bundle.app_id)
+        if running is not None and not running.is_closed:
+            if running.window is not None:
+                running.window.show()
+                running.window.raise_()
+                running.window.activateWindow()
+            return running
+        container = Container(
+            bundle,
+            self.data_root,
+            self.permissions,
+            self.invoke,
+            dev_mode=self.dev_mode,
+            allow_http_localhost=bool(getattr(self.settings, "allow_http_localhost", False)),
+            launch_options=launch_options,
+            parent=self,
+        )
+        self._add_window(container, self.show_windows if show is None else show)
+        container.context.host = self._host_for(container)
+        self.containers[bundle.app_id] = container
+        container.closed.connect(lambda: self._forget(container))
+        container.load()
+        self.opened.emit(bundle.app_id)
+        return container
+
+    def _add_window(self, container: Container, show: bool) -> None:
+        from finclip_desktop.shell.window import ContainerWindow
+
+        actions = [
+            ("Permissions…", lambda: self.show_permissions(container.app_id)),
+            ("Reload", container.load),
+            ("About", lambda: self._about(container)),
+        ]
+        window = ContainerWindow(container.bundle.name, container.page, actions, container.close)
+        window.on_visibility = lambda shown: container.context.emit(
+            "appShow" if shown else "appHide", {}
+        )
+        container.window = window
+        if show:
+            window.show()
+
+    def _host_for(self, container: Container) -> Any:
+        try:
+            from finclip_desktop.capabilities.qt_host import QtHost
+        except ImportError:  # pragma: no cover - the capabilities ship with the shell
+            from finclip_desktop.capabilities.host import BaseHost
+
+            return BaseHost()
+        return QtHost(
+            container.window.view if container.window is not None else None,
+            permission_settings=self.permissions.decisions,
+            open_permission_settings=self._open_permission_settings,
+        )
+
+    def _open_permission_settings(self, app_id: str) -> dict[str, bool]:
+        self.show_permissions(app_id)
+        return self.permissions.decisions(app_id)
+
+    def show_permissions(self, app_id: str) -> None:
+        from finclip_desktop.shell.dialogs import PermissionsDialog
+
+        dialog = PermissionsDialog(self.permissions, app_id, self._parent_window(app_id))
+        dialog.open()
+
+    def _about(self, container: Container) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        b = container.bundle
+        QMessageBox.about(
+            container.window,
+            b.name,
+            f"{b.name} {b.version}\n{b.app_id}\n"
+            f"{'signed' if b.signed else 'unsigned (developer mode)'}",
+        )
+
+    def _parent_window(self, app_id: str):
+        c = self.containers.get(app_id)
+        return c.window if c is not None else None
+
+    def _forget(self, container: Container) -> None:
+        if self.containers.get(container.app_id) is container:
+            del self.containers[container.app_id]
+        self.closedApp.emit(container.app_id)
+
+    def close_app(self, app_id: str) -> None:
+        container = self.containers.get(app_id)
+        if container is not None:
+            container.close()
+
+    def clear_data(self, app_id: str) -> None:
+        """Close the app if running, then delete its storage, files and decisions."""
+        self.close_app(app_id)
+        base = app_dirs(self.data_root, app_id)["base"]
+        deadline = time.monotonic() + CLEAR_SETTLE_S
+        # The engine may still flush a closed profile's storage for a moment: delete until
+        # the folder stays gone.
+        while True:
+            clear_app_data(self.data_root, app_id)
+            settle_until = time.monotonic() + 0.15
+            while time.monotonic() < settle_until:
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+                time.sleep(0.01)
+            if not base.exists() or time.monotonic() > deadline:
+                break
+        self.permissions.revoke(app_id)
+
+    def close_all(self) -> None:
+        """Orderly shutdown: every page before its profile, per-app resources released."""
+        for container in list(self.containers.values()):
+            container.close()

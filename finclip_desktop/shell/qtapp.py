@@ -1,0 +1,88 @@
+"""Process-level Qt setup: sandbox rule, the ``finclip`` scheme, the one QApplication.
+
+Order matters: :func:`prepare_environment` runs before Qt WebEngine starts (it reads the
+sandbox variable at start-up), :func:`register_scheme` before the QApplication exists.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SCHEME = "finclip"
+FILE_SCHEME = "wxfile"  # an app's own files (wx.env.USER_DATA_PATH), for <image src>
+ROOT_REFUSAL = (
+    "refusing to run as root: the web engine sandbox cannot work for root; "
+    "run as a normal user, or pass --no-sandbox if you accept the risk (CI containers)"
+)
+
+
+class ShellStartError(RuntimeError):
+    """The shell cannot start; ``str()`` is one line for the user."""
+
+
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def prepare_environment(no_sandbox: bool = False) -> None:
+    """Apply the sandbox rule; must run before the first QtWebEngine import starts Qt."""
+    if no_sandbox:
+        os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    elif is_root() and os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") != "1":
+        raise ShellStartError(ROOT_REFUSAL)
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--disable-background-networking" not in flags:
+        # The engine must not talk to the network by itself (safe browsing, updates, ...).
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (
+            flags + " --disable-background-networking"
+        ).strip()
+
+
+_scheme_registered = False
+
+
+def register_scheme() -> None:
+    """Declare ``finclip://<appId>/...`` (secure, CORS-enabled, no local access) and
+    ``wxfile://usr/...`` (secure; images and media of the app's own files).
+
+    Idempotent; must run before the QApplication is created.
+    """
+    global _scheme_registered
+    if _scheme_registered:
+        return
+    from PySide6.QtWebEngineCore import QWebEngineUrlScheme
+
+    flags = QWebEngineUrlScheme.Flag
+    scheme = QWebEngineUrlScheme(SCHEME.encode())
+    scheme.setSyntax(QWebEngineUrlScheme.Syntax.Host)
+    # FetchApiAllowed: fetch() of the app's own files (and the sync bridge) needs it.
+    scheme.setFlags(flags.SecureScheme | flags.CorsEnabled | flags.FetchApiAllowed)
+    QWebEngineUrlScheme.registerScheme(scheme)
+    files = QWebEngineUrlScheme(FILE_SCHEME.encode())
+    files.setSyntax(QWebEngineUrlScheme.Syntax.Host)
+    files.setFlags(flags.SecureScheme)
+    QWebEngineUrlScheme.registerScheme(files)
+    _scheme_registered = True
+
+
+def application():
+    """The process's QApplication, created once (scheme registered first)."""
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from finclip_desktop.shell.qtcompat import protect_bools
+
+    protect_bools()
+    app = QApplication.instance()
+    if app is not None:
+        return app
+    register_scheme()
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    import PySide6.QtWebEngineWidgets  # noqa: F401 - the engine must load before the app
+
+    app = QApplication([sys.argv[0] if sys.argv else "finclip"])
+    app.setApplicationName("finclip-desktop")
+    app.setApplicationDisplayName("FinClip")
+    app.setQuitOnLastWindowClosed(False)
+    return app

@@ -1,0 +1,186 @@
+"""The ``finclip://<appId>/...`` scheme handler of one app's profile.
+
+It serves only the bytes of that app's :class:`AppBundle`, from memory: ``GET`` of a known
+path answers the file with its MIME type and a strict Content-Security-Policy; anything
+else is a 404 (unknown path, other app's host) or refused (other methods). The one
+exception is the synchronous bridge: ``POST /__bridge__/invoke`` from the app's own origin.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import posixpath
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
+from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlSchemeHandler
+
+from finclip_desktop.shell.bundle import AppBundle
+
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; worker-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: wxfile:; "
+    "media-src 'self' blob: https: wxfile:; font-src 'self' data:; connect-src 'self'; "
+    "frame-src https:; object-src 'none'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    b"Content-Security-Policy": CSP.encode(),
+    b"X-Content-Type-Options": b"nosniff",
+    b"Cache-Control": b"no-store",
+    b"Referrer-Policy": b"no-referrer",
+}
+BRIDGE_PATH = "__bridge__/invoke"
+MAX_BRIDGE_BODY = 1024 * 1024
+_EXTRA_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".wxml": "text/plain",
+    ".wxss": "text/css",
+    ".wxs": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".woff2": "font/woff2",
+    ".wasm": "application/wasm",
+}
+
+# (body bytes, reply(json bytes)) -> None ; set by the container for the sync bridge.
+SyncInvoke = Callable[[bytes, Callable[[bytes], None]], None]
+
+
+def mime_type(path: str) -> str:
+    ext = posixpath.splitext(path)[1].lower()
+    if ext in _EXTRA_TYPES:
+        return _EXTRA_TYPES[ext]
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def content_type(path: str) -> bytes:
+    mime = mime_type(path)
+    if mime.startswith("text/") or mime in ("application/json", "image/svg+xml"):
+        return f"{mime};charset=utf-8".encode()
+    return mime.encode()
+
+
+class AppSchemeHandler(QWebEngineUrlSchemeHandler):
+    """Serves one app's bundle; installed on that app's profile only."""
+
+    def __init__(self, bundle: AppBundle, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bundle = bundle
+        self.sync_invoke: SyncInvoke | None = None
+        self.served: list[str] = []  # paths answered (tests and diagnostics)
+        self._pending: set[QWebEngineUrlRequestJob] = set()
+
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 - Qt API
+        try:
+            self._handle(job)
+        except Exception:  # noqa: BLE001 - never into Qt
+            log.exception("finclip scheme handler failed")
+            job.fail(QWebEngineUrlRequestJob.Error.RequestFailed)
+
+    def _handle(self, job: QWebEngineUrlRequestJob) -> None:
+        url = job.requestUrl()
+        method = bytes(job.requestMethod().data()).decode("latin-1").upper()
+        if url.host() != self.bundle.app_id:
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            return
+        initiator = job.initiator()
+        if initiator.isValid() and initiator.toString() not in ("null", self.bundle.origin):
+            job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)  # e.g. a <web-view> page
+            return
+        path = unquote(url.path()).lstrip("/")
+        if path == BRIDGE_PATH:
+            self._bridge(job, method)
+            return
+        if method not in ("GET", "HEAD"):
+            job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
+            return
+        if path == "" or path.endswith("/"):
+            path += "index.html" if path else self.bundle.entry
+        data = self.bundle.files.get(path)
+        if data is None or posixpath.normpath(path) != path:
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            return
+        self.served.append(path)
+        del self.served[:-500]
+        self._reply(job, content_type(path), data)
+
+    def _reply(self, job: QWebEngineUrlRequestJob, ctype: bytes, data: bytes) -> None:
+        job.setAdditionalResponseHeaders(
+            # PySide maps the QMultiMap as {name: [values]}.
+            {QByteArray(k): [QByteArray(v)] for k, v in SECURITY_HEADERS.items()}
+        )
+        buffer = QBuffer(job)
+        buffer.setData(QByteArray(data))
+        job.reply(ctype, buffer)
+
+    def _bridge(self, job: QWebEngineUrlRequestJob, method: str) -> None:
+        initiator = job.initiator().toString()
+        if method != "POST" or initiator != self.bundle.origin or self.sync_invoke is None:
+            job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
+            return
+        device = job.requestBody()
+        body = b""
+        if device is not None and (device.isOpen() or device.open(QIODevice.OpenModeFlag.ReadOnly)):
+            body = bytes(device.read(MAX_BRIDGE_BODY + 1).data())
+        self._pending.add(job)
+        job.destroyed.connect(lambda *_: self._pending.discard(job))
+
+        def answer(payload: bytes) -> None:
+            if job not in self._pending:
+                return  # the page gave up (navigated away, closed)
+            self._pending.discard(job)
+            try:
+                self._reply(job, b"application/json;charset=utf-8", payload)
+            except RuntimeError:  # the job was deleted meanwhile
+                pass
+
+        self.sync_invoke(body, answer)
+
+
+class WxfileSchemeHandler(QWebEngineUrlSchemeHandler):
+    """Serves ``wxfile://usr|tmp|store/...`` from the app's own data folder (GET only);
+    paths that escape it are refused by ``capabilities.wxfile.resolve``."""
+
+    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 - Qt API
+        try:
+            self._handle(job)
+        except Exception:  # noqa: BLE001 - never into Qt
+            log.exception("wxfile scheme handler failed")
+            job.fail(QWebEngineUrlRequestJob.Error.RequestFailed)
+
+    def _handle(self, job: QWebEngineUrlRequestJob) -> None:
+        from finclip_desktop.capabilities.errors import CapabilityError
+        from finclip_desktop.capabilities.wxfile import resolve
+
+        method = bytes(job.requestMethod().data()).decode("latin-1").upper()
+        if method not in ("GET", "HEAD"):
+            job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
+            return
+        url = job.requestUrl()
+        wx_path = f"wxfile://{url.host()}{unquote(url.path())}"
+        try:
+            real = resolve(self.data_dir, wx_path)
+            data = real.read_bytes() if real.is_file() else None
+        except (CapabilityError, OSError):
+            data = None
+        if data is None:
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            return
+        job.setAdditionalResponseHeaders(
+            {QByteArray(k): [QByteArray(v)] for k, v in SECURITY_HEADERS.items()}
+        )
+        buffer = QBuffer(job)
+        buffer.setData(QByteArray(data))
+        job.reply(content_type(real.name), buffer)

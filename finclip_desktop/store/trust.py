@@ -1,0 +1,245 @@
+"""The client side of the signed metadata: pinned root, rotation walk, and the
+timestamp → snapshot → targets chain with rollback, freeze and mix-and-match checks.
+
+The last verified document of each role is kept in ``state_dir`` (written atomically), so
+versions seen once are never accepted lower again, also after a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from finclip_desktop.package.builder import write_atomic
+from finclip_desktop.package.canonical import canonical_json
+from finclip_desktop.package.metadata import (
+    SNAPSHOT_NAME,
+    TARGETS_NAME,
+    MetadataError,
+    MismatchError,
+    RollbackError,
+    check_expiry,
+    check_meta,
+    check_meta_version,
+    check_version,
+    load_trusted_root,
+    parse_document,
+    verify_document,
+    verify_root_update,
+)
+from finclip_desktop.store.errors import NotConfiguredError, ServerError, VerificationError
+from finclip_desktop.store.http import ServerClient
+
+MAX_ROOT_BYTES = 512 * 1024
+MAX_TIMESTAMP_BYTES = 16 * 1024
+MAX_ROOT_STEPS = 64
+ROLE_FILES = ("root", "timestamp", "snapshot", "targets")
+
+
+def root_bytes(source: Mapping[str, Any] | bytes | str | Path) -> bytes:
+    """The trusted root's bytes from a policy value (parsed document), bytes or a file."""
+    if isinstance(source, Mapping):
+        return canonical_json(dict(source))
+    if isinstance(source, bytes):
+        return source
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise NotConfiguredError(f"cannot read root metadata {source}: {exc.strerror}") from None
+
+
+class TrustedMetadata:
+    """Verified metadata of one server, persisted in ``state_dir``."""
+
+    def __init__(self, state_dir: Path, pinned_root: bytes | None, allow_tofu: bool) -> None:
+        self.state_dir = state_dir
+        self.allow_tofu = allow_tofu
+        self._pinned = (
+            None
+            if pinned_root is None
+            else (pinned_root, _verified(lambda: load_trusted_root(pinned_root), "pinned root"))
+        )
+        self._bodies: dict[str, bytes] = {}
+        self._signed: dict[str, dict[str, Any]] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the persisted state again (another process may have moved it forward)."""
+        self._bodies.clear()
+        self._signed.clear()
+        for role in ROLE_FILES:
+            path = self.state_dir / f"{role}.json"
+            if path.is_file():
+                body = path.read_bytes()
+                try:
+                    self._signed[role] = parse_document(body, role)["signed"]
+                    self._bodies[role] = body
+                except MetadataError:
+                    continue  # a damaged state file is ignored, never trusted
+        if self._pinned is not None:
+            body, pinned = self._pinned
+            stored = self._signed.get("root")
+            if stored is None or stored["version"] < pinned["version"]:
+                self._store("root", body, pinned)
+
+    def signed(self, role: str) -> dict[str, Any] | None:
+        return self._signed.get(role)
+
+    @property
+    def root(self) -> dict[str, Any]:
+        root = self._signed.get("root")
+        if root is None:
+            raise NotConfiguredError("no trusted root metadata for this server")
+        return root
+
+    def _store(self, role: str, body: bytes, signed: dict[str, Any]) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.state_dir / f"{role}.json", body)
+        self._bodies[role] = body
+        self._signed[role] = signed
+
+    def _drop(self, role: str) -> None:
+        (self.state_dir / f"{role}.json").unlink(missing_ok=True)
+        self._bodies.pop(role, None)
+        self._signed.pop(role, None)
+
+    def forget_device_roles(self) -> None:
+        """Drop timestamp, snapshot and targets (a new device identity, another audience)."""
+        for role in ("timestamp", "snapshot", "targets"):
+            self._drop(role)
+
+    # -- root -----------------------------------------------------------------------------
+    def update_root(self, client: ServerClient) -> dict[str, Any]:
+        """Trust on first use when allowed and nothing is pinned; then walk N+1, N+2, ..."""
+        if "root" not in self._signed:
+            if not self.allow_tofu:
+                raise NotConfiguredError(
+                    "no trusted root: set distribution_root in policy or pass a root file"
+                )
+            body = client.get_bytes("/metadata/root.json", MAX_ROOT_BYTES, device=False)
+            self._store("root", body, _verified(lambda: load_trusted_root(body), "root"))
+        for _ in range(MAX_ROOT_STEPS):
+            current = self.root
+            try:
+                body = client.get_bytes(
+                    f"/metadata/{current['version'] + 1}.root.json", MAX_ROOT_BYTES, device=False
+                )
+            except ServerError as exc:
+                if exc.status == 404:
+                    break
+                raise
+            new = _verified(lambda b=body, c=current: verify_root_update(c, b), "root")
+            self._store("root", body, new)
+            for role in ("timestamp", "snapshot", "targets"):
+                if new["roles"][role] != current["roles"][role]:
+                    self._drop(role)  # keys rotated: allow recovery from a compromised key
+        return self.root
+
+    # -- timestamp → snapshot → targets --------------------------------------------------
+    def refresh(self, client: ServerClient, now: datetime | None = None) -> dict[str, Any]:
+        """Fetch and verify the whole chain; return the signed targets. Timestamp, snapshot
+        and targets are stored only when all three verify (each new root as it verifies).
+        Callers serialise refreshes of one state folder (``Store`` holds a file lock)."""
+        self.reload()
+        root = self.update_root(client)
+        _verified(lambda: check_expiry(root, now), "root")
+        ts_body = client.get_bytes("/metadata/timestamp.json", MAX_TIMESTAMP_BYTES)
+        ts = _verified(lambda: verify_document(ts_body, root, "timestamp"), "timestamp")
+        snap_meta = ts["meta"][SNAPSHOT_NAME]
+        old_snap = self._signed.get("snapshot")
+
+        def check_ts() -> None:
+            check_version(ts, _version(self._signed.get("timestamp")))
+            _check_same_version_same_bytes(ts, ts_body, self._signed.get("timestamp"),
+                                           self._bodies.get("timestamp"))  # fmt: skip
+            if old_snap is not None and snap_meta["version"] < old_snap["version"]:
+                raise RollbackError(
+                    f"timestamp names snapshot version {snap_meta['version']}, older than "
+                    f"trusted version {old_snap['version']}"
+                )
+            check_expiry(ts, now)
+
+        _verified(check_ts, "timestamp")
+        snap_body, snap = self._fetch_listed(
+            client, "snapshot", snap_meta, SNAPSHOT_NAME, root, now
+        )
+        targets_meta = snap["meta"][TARGETS_NAME]
+        old_targets = self._signed.get("targets")
+
+        def check_snap() -> None:
+            if old_targets is not None and targets_meta["version"] < old_targets["version"]:
+                raise RollbackError(
+                    f"snapshot names targets version {targets_meta['version']}, older than "
+                    f"trusted version {old_targets['version']}"
+                )
+
+        _verified(check_snap, "snapshot")
+        targets_body, targets = self._fetch_listed(
+            client, "targets", targets_meta, TARGETS_NAME, root, now
+        )
+        self._store("targets", targets_body, targets)
+        self._store("snapshot", snap_body, snap)
+        self._store("timestamp", ts_body, ts)
+        return targets
+
+    def _fetch_listed(
+        self,
+        client: ServerClient,
+        role: str,
+        meta: Mapping[str, Any],
+        name: str,
+        root: Mapping[str, Any],
+        now: datetime | None,
+    ) -> tuple[bytes, dict[str, Any]]:
+        """A document named (version, length, sha256) by its parent; reuse the stored one
+        when it is exactly that document."""
+        body = self._bodies.get(role)
+        try:
+            if body is None:
+                raise MetadataError("not stored")
+            check_meta(body, meta, name)
+        except MetadataError:
+            body = client.get_bytes(f"/metadata/{name}", meta["length"])
+
+        def check() -> dict[str, Any]:
+            check_meta(body, meta, name)
+            signed = verify_document(body, root, role)
+            check_meta_version(signed, meta, name)
+            check_version(signed, _version(self._signed.get(role)))
+            _check_same_version_same_bytes(signed, body, self._signed.get(role),
+                                           self._bodies.get(role))  # fmt: skip
+            check_expiry(signed, now)
+            return signed
+
+        return body, _verified(check, role)
+
+    def targets(self) -> dict[str, Any]:
+        """The last verified targets (for offline use); empty before the first refresh."""
+        signed = self._signed.get("targets")
+        return dict(signed["targets"]) if signed else {}
+
+
+def _check_same_version_same_bytes(
+    signed: Mapping[str, Any], body: bytes, old: Mapping[str, Any] | None, old_body: bytes | None
+) -> None:
+    """A version already trusted must come back byte for byte (the server's documents are
+    deterministic): another document under the same version is a forgery or a mix."""
+    if old is not None and old_body is not None and signed["version"] == old["version"]:
+        if body != old_body:
+            raise MismatchError(
+                f"{signed['_type']} version {signed['version']} differs from the trusted copy"
+            )
+
+
+def _version(signed: Mapping[str, Any] | None) -> int | None:
+    return None if signed is None else signed["version"]
+
+
+def _verified(check: Any, what: str) -> Any:
+    """Run a metadata check, turning MetadataError into VerificationError."""
+    try:
+        return check()
+    except MetadataError as exc:
+        raise VerificationError(f"{what} rejected: {exc}", exc.code) from None

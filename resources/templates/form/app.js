@@ -1,0 +1,6 @@
+App({
+  globalData: { lastApplication: null },
+  onLaunch() {
+    console.log('app launched');
+  }
+});

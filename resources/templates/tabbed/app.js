@@ -1,0 +1,8 @@
+App({
+  globalData: {
+    user: { name: 'Alex Chen', team: 'Operations' }
+  },
+  onLaunch() {
+    console.log('app launched');
+  }
+});

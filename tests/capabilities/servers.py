@@ -1,0 +1,223 @@
+"""Real HTTPS and WSS servers on 127.0.0.1 with a throwaway CA, for the network tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from websockets.sync.server import serve
+
+
+@dataclass
+class Certs:
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+    def client_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.ca_file))
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+
+def make_certs(folder: Path) -> Certs:
+    """A CA and a server certificate for 127.0.0.1 and localhost."""
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "FinClip Test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .add_extension(x509.ExtendedKeyUsage([x509.OID_SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    certs = Certs(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    certs.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    certs.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    certs.key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return certs
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Routes: /json /text /echo /bytes?n= /redirect?to=&code= /setcookie /cookie /slow
+    /status?code= /upload"""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        return None
+
+    def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def handle_any(self) -> None:
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        body = self._body()
+        route = url.path
+        if route == "/json":
+            self._reply(200, b'{"hello": "world", "n": 1}', {"Content-Type": "application/json"})
+        elif route == "/text":
+            self._reply(200, "plain 文本".encode(), {"Content-Type": "text/plain; charset=utf-8"})
+        elif route == "/echo":
+            echoed = {
+                "method": self.command,
+                "path": url.path,
+                "query": url.query,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": body.decode("utf-8", "replace"),
+            }
+            self._reply(200, json.dumps(echoed).encode(), {"Content-Type": "application/json"})
+        elif route == "/bytes":
+            n = int(query.get("n", "16"))
+            self._reply(200, bytes(i % 256 for i in range(n)))
+        elif route == "/redirect":
+            self._reply(int(query.get("code", "302")), b"", {"Location": query["to"]})
+        elif route == "/setcookie":
+            self._reply(200, b"ok", {"Set-Cookie": "sid=s3cr3t; Path=/; Max-Age=3600"})
+        elif route == "/cookie":
+            self._reply(200, (self.headers.get("cookie") or "").encode())
+        elif route == "/slow":
+            time.sleep(float(query.get("s", "3")))
+            self._reply(200, b"late")
+        elif route == "/status":
+            self._reply(int(query["code"]), b"status")
+        elif route == "/upload":
+            summary = {
+                "contentType": self.headers.get("content-type"),
+                "length": len(body),
+                "body": body.decode("latin-1"),
+            }
+            self._reply(200, json.dumps(summary).encode(), {"Content-Type": "application/json"})
+        else:
+            self._reply(404, b"not found")
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = handle_any
+
+
+class HttpsServer:
+    """The routes of :class:`Handler` over TLS (or plain HTTP when ``certs`` is None)."""
+
+    def __init__(self, certs: Certs | None) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.scheme = "http" if certs is None else "https"
+        if certs is not None:
+            context = certs.server_context()
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.host = f"127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _ws_handler(connection) -> None:  # noqa: ANN001
+    path = connection.request.path
+    if path == "/redirect":
+        return
+    if path == "/server-close":
+        connection.close(4001, "bye from server")
+        return
+    for message in connection:
+        connection.send(message)
+
+
+class WssServer:
+    """Echoes every message; /server-close closes with 4001; /redirect answers 302."""
+
+    def __init__(self, certs: Certs, https_port: int) -> None:
+        def process_request(connection, request):  # noqa: ANN001
+            if request.path == "/redirect":
+                response = connection.respond(302, "")
+                response.headers["Location"] = f"wss://localhost:{https_port}/"
+                return response
+            return None
+
+        self.server = serve(
+            _ws_handler,
+            "127.0.0.1",
+            0,
+            ssl=certs.server_context(),
+            process_request=process_request,
+            compression=None,
+        )
+        self.port = self.server.socket.getsockname()[1]
+        self.host = f"127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str = "/") -> str:
+        return f"wss://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()

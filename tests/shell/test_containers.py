@@ -1,0 +1,135 @@
+"""Containers side by side: separate data, clearing one app, host events, painted, shutdown."""
+
+from __future__ import annotations
+
+import pytest
+
+from finclip_desktop.shell.testing import ShellHarness, process_events, wait_until
+
+pytestmark = pytest.mark.qt
+
+PAGE = "<html><body><h1>app</h1></body></html>"
+
+
+def test_clearing_one_apps_data_leaves_the_other_intact(harness):
+    for app_id in ("app.a", "app.b"):
+        app = harness.open_files({"index.html": PAGE}, app_id=app_id)
+        assert app.eval_async(f"localStorage.setItem('k', '{app_id}'); return 1") == 1
+        app.call("setStorageSync", {"key": "k", "data": app_id})
+    harness.shell.permissions.set("app.a", "scope.clipboardRead", True)
+    harness.shell.permissions.set("app.b", "scope.clipboardRead", True)
+    harness.shell.clear_data("app.a")
+    assert "app.a" not in harness.shell.containers
+    harness.shell.close_app("app.b")
+    process_events(0.2)
+    a = harness.open_files({"index.html": PAGE}, app_id="app.a")
+    b = harness.open_files({"index.html": PAGE}, app_id="app.b")
+    assert a.eval("localStorage.getItem('k')") is None
+    assert b.eval("localStorage.getItem('k')") == "app.b"
+    assert a.call("getStorageSync", {"key": "k"}).get("data") != "app.a"
+    assert b.call("getStorageSync", {"key": "k"})["data"] == "app.b"
+    assert harness.shell.permissions.decisions("app.a") == {}
+    assert harness.shell.permissions.decisions("app.b") == {"scope.clipboardRead": True}
+
+
+def test_permission_decisions_survive_a_new_shell(qapp):
+    with ShellHarness(answers={"scope.clipboardRead": "always"}) as first:
+        app = first.open_files(
+            {"index.html": PAGE}, app_id="app.p", permissions=("scope.clipboardRead",)
+        )
+        assert app.call("getClipboardData", {})["errMsg"] == "getClipboardData:ok"
+    with ShellHarness() as second:
+        app = second.open_files(
+            {"index.html": PAGE}, app_id="app.p", permissions=("scope.clipboardRead",)
+        )
+        assert app.call("getClipboardData", {})["errMsg"] == "getClipboardData:ok"
+        assert second.asked == []
+
+
+def test_host_events_reach_the_page_from_any_thread(harness):
+    import threading
+
+    app = harness.open_files({"index.html": PAGE}, app_id="app.e")
+    app.call("getStorageInfoSync", {})  # installs the listener
+    thread = threading.Thread(
+        target=app.container.context.emit, args=("networkStatusChange", {"isConnected": False})
+    )
+    thread.start()
+    thread.join()
+    events = wait_until(app.events, what="the host event")
+    assert events == [{"name": "networkStatusChange", "payload": {"isConnected": False}}]
+
+
+def test_runtime_painted_event_is_forwarded_with_its_route(harness):
+    app = harness.open_files({"index.html": PAGE}, app_id="app.r")
+    routes = []
+    app.container.painted.connect(routes.append)
+    app.eval(
+        "window.dispatchEvent(new CustomEvent('finclip:painted', "
+        "{detail: {route: 'pages/index/index'}}))"
+    )
+    wait_until(lambda: routes, what="painted")
+    assert routes[0] in ("pages/index/index", "")  # detail may not cross worlds
+
+
+def test_unsigned_bundle_is_refused_outside_developer_mode(qapp):
+    from finclip_desktop.shell.bundle import BundleError, bundle_from_files
+
+    with ShellHarness(dev_mode=False) as h:
+        with pytest.raises(BundleError, match="developer mode"):
+            h.shell.open(bundle_from_files({"index.html": b"x"}, "app.x"))
+
+
+def test_orderly_shutdown_deletes_pages_before_profiles(harness):
+    import shiboken6
+
+    app = harness.open_files({"index.html": PAGE}, app_id="app.s")
+    container = app.container
+    page, profile = container.page, container.profile
+    destroyed = []
+    page.destroyed.connect(lambda: destroyed.append("page"))
+    profile.destroyed.connect(lambda: destroyed.append("profile"))
+    harness.shell.close_all()
+    assert destroyed == ["page", "profile"]
+    assert not shiboken6.isValid(page) and not shiboken6.isValid(profile)
+    assert harness.shell.containers == {}
+
+
+def test_wechat_example_paints_through_the_runtime(harness):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "resources" / "examples" / "hello"
+    app = harness.open_folder(example)
+    assert app.container.bundle.kind == "wechat"
+    assert app.container.first_painted is not None
+    assert "Hello, FinClip!" in app.text()
+    assert app.eval("typeof qt") == "undefined"
+
+
+def test_hiding_and_restoring_the_window_sends_app_hide_and_show(harness):
+    app = harness.open_files({"index.html": PAGE}, app_id="app.v")
+    app.call("getStorageInfoSync", {})  # installs the listener
+    app.container.window.hide()
+    app.container.window.show()
+    names = wait_until(
+        lambda: (
+            [e["name"] for e in app.events()][-2:] == ["appHide", "appShow"]
+            and [e["name"] for e in app.events()]
+        ),
+        what="hide/show events",
+    )
+    assert names == ["appHide", "appShow"]  # the launch itself sent no appShow
+
+
+def test_a_killed_renderer_is_restarted(harness):
+    import os
+    import signal
+
+    app = harness.open_files({"index.html": PAGE}, app_id="app.k")
+    pid = app.page.renderProcessPid()
+    assert pid > 0
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: app.container.restarts == 1, what="the restart")
+    wait_until(lambda: app.page.renderProcessPid() not in (0, pid), what="a new renderer")
+    wait_until(lambda: app.eval("document.body && document.body.innerText.trim()") == "app")
+    assert app.call("getStorageInfoSync", {})["errMsg"] == "getStorageInfoSync:ok"

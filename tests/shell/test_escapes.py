@@ -1,0 +1,382 @@
+"""The escape catalogue: each test fails if a mini-app gets out of its container."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from finclip_desktop.shell.testing import process_events
+
+pytestmark = pytest.mark.qt
+
+PAGE = "<html><body><h1>app</h1></body></html>"
+
+
+def _open(harness, app_id="app.a", files=None, **manifest):
+    return harness.open_files(files or {"index.html": PAGE}, app_id=app_id, **manifest)
+
+
+def test_other_apps_storage_cookies_and_indexeddb_are_invisible(harness):
+    a = _open(harness, "app.a")
+    b = _open(harness, "app.b")
+    assert (
+        a.eval_async("""
+        localStorage.setItem('secret', 'a-data');
+        document.cookie = 'sid=a-cookie; max-age=3600';
+        await new Promise((ok, bad) => {
+          const r = indexedDB.open('db', 1);
+          r.onupgradeneeded = () => r.result.createObjectStore('s');
+          r.onsuccess = () => { const tx = r.result.transaction('s', 'readwrite');
+            tx.objectStore('s').put('a-idb', 'k'); tx.oncomplete = ok; tx.onerror = bad; };
+          r.onerror = bad; });
+        await caches.open('c').then(c => c.put('x', new Response('a-cache'))).catch(() => 0);
+        const dbs = (await indexedDB.databases()).map(d => d.name);
+        return localStorage.getItem('secret') + '|' + dbs.join();
+    """)
+        == "a-data|db"
+    )
+    seen = b.eval_async("""
+        const dbs = indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : [];
+        const cached = await caches.keys().catch(() => []);
+        return {ls: localStorage.getItem('secret'), cookie: document.cookie, dbs, cached};
+    """)
+    assert seen == {"ls": None, "cookie": "", "dbs": [], "cached": []}
+
+
+def test_page_and_worker_cannot_reach_unlisted_hosts(harness, recorder):
+    host = recorder.origin
+    worker = f"""
+      const out = [];
+      for (const url of ['http://{host}/w-fetch', 'https://{host}/w-fetchs']) {{
+        try {{ await fetch(url); out.push('fetched ' + url); }} catch (e) {{ out.push('blocked'); }}
+      }}
+      try {{ const x = new XMLHttpRequest(); x.open('GET', 'http://{host}/w-xhr', false);
+            x.send(); out.push('xhr ' + x.status); }} catch (e) {{ out.push('blocked'); }}
+      try {{ new WebSocket('ws://{host}/w-ws'); }} catch (e) {{ out.push('blocked'); }}
+      postMessage(out);
+    """
+    app = _open(
+        harness,
+        files={"index.html": PAGE, "w.js": "(async()=>{" + worker + "})()"},
+        domains={"request": ("example.org",)},
+    )
+    result = app.eval_async(f"""
+      const out = [];
+      for (const url of ['http://{host}/fetch', 'https://{host}/fetchs']) {{
+        try {{ await fetch(url, {{mode: 'no-cors'}}); out.push('fetched'); }}
+        catch (e) {{ out.push('blocked'); }}
+      }}
+      try {{ const x = new XMLHttpRequest(); x.open('GET', 'http://{host}/xhr', false); x.send();
+            out.push('xhr ' + x.status); }} catch (e) {{ out.push('blocked'); }}
+      try {{ new WebSocket('ws://{host}/ws'); }} catch (e) {{ out.push('blocked'); }}
+      for (const src of ['http://{host}/img', 'https://{host}/imgs']) {{
+        const img = new Image(); img.src = src; document.body.append(img);
+      }}
+      for (const src of ['http://{host}/frame', 'https://{host}/frames']) {{
+        const f = document.createElement('iframe'); f.src = src; document.body.append(f);
+      }}
+      const w = new Worker('w.js');
+      out.push(await new Promise(ok => {{ w.onmessage = e => ok(e.data);
+                                          w.onerror = () => ok('worker failed'); }}));
+      return out;
+    """)
+    assert "fetched" not in str(result)
+    process_events(1.0)
+    assert recorder.hits == []
+    assert any("127.0.0.1" in url for _, url in app.container.interceptor.blocked)
+
+
+def test_listed_https_image_host_is_the_only_remote_allowed(harness):
+    app = _open(harness, domains={"downloadFile": ("img.example.com",)})
+    interceptor = app.container.interceptor
+    from PySide6.QtCore import QUrl
+
+    from finclip_desktop.shell.interceptor import RT
+
+    assert interceptor.allows(QUrl("https://img.example.com/a.png"), RT.ResourceTypeImage)
+    assert not interceptor.allows(QUrl("http://img.example.com/a.png"), RT.ResourceTypeImage)
+    assert not interceptor.allows(QUrl("https://img.example.com/a"), RT.ResourceTypeXhr)
+    assert not interceptor.allows(QUrl("https://other.com/a.png"), RT.ResourceTypeImage)
+    assert not interceptor.allows(QUrl("finclip://app.b/x.png"), RT.ResourceTypeImage)
+    assert not interceptor.allows(QUrl("file:///etc/passwd"), RT.ResourceTypeImage)
+    assert interceptor.allows(QUrl("finclip://app.a/x.png"), RT.ResourceTypeImage)
+
+
+def test_no_file_urls_and_no_other_apps_origin(harness):
+    b = _open(harness, "app.b", files={"index.html": PAGE, "secret.txt": "b-secret"})
+    a = _open(harness, "app.a")
+    result = a.eval_async("""
+      const out = [];
+      for (const url of ['file:///etc/passwd', 'finclip://app.b/secret.txt']) {
+        try { const r = await fetch(url); out.push(await r.text()); }
+        catch (e) { out.push('blocked'); }
+      }
+      const f = document.createElement('iframe'); f.src = 'finclip://app.b/secret.txt';
+      document.body.append(f);
+      await new Promise(ok => setTimeout(ok, 300));
+      let framed = ''; try { framed = f.contentDocument.body.innerText; } catch (e) {}
+      out.push(framed);
+      return out;
+    """)
+    assert "b-secret" not in str(result) and "root:" not in str(result)
+    assert "secret.txt" not in a.container.scheme.served
+    assert "secret.txt" not in b.container.scheme.served
+
+
+def test_top_level_navigation_and_window_open_are_refused(harness, recorder):
+    app = _open(harness)
+    start = app.page.url().toString()
+    opened = app.eval(f"String(window.open('http://{recorder.origin}/popup'))")
+    assert opened == "null"
+    for target in (
+        f"http://{recorder.origin}/nav",
+        "file:///etc/passwd",
+        "finclip://app.b/index.html",
+        "https://example.com/",
+    ):
+        app.eval(f"(location.href = {target!r}, 1)")
+        process_events(0.3)
+        assert app.page.url().toString() == start
+    process_events(0.5)
+    assert recorder.hits == []
+    assert app.text().strip() == "app"
+    assert f"http://{recorder.origin}/nav" in app.page.refused
+
+
+def test_service_workers_cannot_be_installed(harness):
+    app = _open(harness, files={"index.html": PAGE, "sw.js": "self.onfetch = () => {};"})
+    result = app.eval_async("""
+      if (!navigator.serviceWorker) return 'unavailable';
+      try { await navigator.serviceWorker.register('sw.js'); return 'registered'; }
+      catch (e) { return 'refused'; }
+    """)
+    assert result in ("unavailable", "refused")
+
+
+def test_bridge_is_not_reachable_from_the_main_world(harness):
+    app = _open(harness)
+    assert app.eval("typeof qt") == "undefined"
+    assert app.eval("typeof QWebChannel") == "undefined"
+    assert app.eval("typeof window.__fcShim") == "undefined"
+    assert app.eval("typeof qt", isolated=True) == "object"
+
+
+def test_capability_needs_declared_scope_and_consent(harness):
+    undeclared = _open(harness, "app.u")
+    result = undeclared.call("getClipboardData", {})
+    assert result["errMsg"].startswith("getClipboardData:fail permission scope.clipboardRead")
+    assert harness.asked == []
+
+    harness.answers = {"scope.clipboardRead": "deny"}
+    app = _open(harness, "app.p", permissions=("scope.clipboardRead",))
+    assert app.call("getClipboardData", {})["errMsg"] == "getClipboardData:fail auth deny"
+    assert app.call("getClipboardData", {})["errMsg"] == "getClipboardData:fail auth deny"
+    assert harness.asked == [("app.p", "scope.clipboardRead")]  # remembered: asked once
+
+    harness.shell.permissions.revoke("app.p", "scope.clipboardRead")
+    harness.answers = {"scope.clipboardRead": "always"}
+    assert app.call("getClipboardData", {})["errMsg"] == "getClipboardData:ok"
+    assert harness.shell.permissions.decisions("app.p") == {"scope.clipboardRead": True}
+
+    harness.answers = {"scope.clipboardRead": "once"}
+    other = _open(harness, "app.q", permissions=("scope.clipboardRead",))
+    assert other.call("getClipboardData", {})["errMsg"] == "getClipboardData:ok"
+    assert harness.shell.permissions.decisions("app.q") == {}  # once: not remembered
+
+
+def test_chromium_permissions_default_to_deny(harness):
+    app = _open(harness)
+    result = app.eval_async("""
+      const geo = await new Promise(ok => navigator.geolocation.getCurrentPosition(
+        () => ok('granted'), e => ok('denied ' + e.code)));
+      const note = window.Notification ? await Notification.requestPermission() : 'denied';
+      return [geo, note];
+    """)
+    assert result[0].startswith("denied") and result[1] == "denied"
+
+
+def test_malformed_and_oversized_arguments_get_clear_errors(harness):
+    app = _open(harness)
+    assert "parameter error" in app.call("setStorageSync", {"key": 5, "data": 1})["errMsg"]
+    bad = app.call("getStorageInfoSync", ["not", "an", "object"])
+    assert bad["errMsg"] == (
+        "getStorageInfoSync:fail parameter error: arguments must be a JSON object"
+    )
+    big = app.call("setStorageSync", {"key": "k", "data": "x" * (2 * 1024 * 1024)})
+    assert big["errMsg"].startswith("setStorageSync:fail parameter error: arguments over")
+    cyclic = app.eval_async("""
+      const a = {}; a.self = a;
+      window.postMessage({__fcBridge: 'call', id: 'cyc', api: 'getStorageInfoSync', args: a}, '*');
+      return true;
+    """)
+    assert cyclic is True  # structured clone copes; the page keeps working
+    assert app.call("nope", {})["errMsg"] == "nope:fail not supported"
+
+
+def test_a_call_flood_cannot_freeze_the_host(harness):
+    import time
+
+    from finclip_desktop.shell.bridge import RateLimiter
+    from finclip_desktop.shell.testing import wait_until
+
+    app = _open(harness)
+    app.call("getStorageInfoSync", {})  # installs the reply listener
+    app.container.bridge.limiter = RateLimiter(rate=50, burst=100)  # slow machines too
+    flood = 3000
+    app.eval(f"""(() => {{
+      for (let i = 0; i < {flood}; i++)
+        window.postMessage({{__fcBridge: 'call', id: 'f' + i, api: 'getStorageInfoSync',
+                            args: {{}}}}, '*');
+    }})()""")
+    started = time.monotonic()
+    assert app.eval("document.body.innerText.trim()") == "app"  # the page still answers
+    assert time.monotonic() - started < 5
+    count = """(() => { const r = Object.values(window.__fcTest.replies);
+        return [r.length, r.filter(x => /too many calls/.test(x.errMsg)).length]; })()"""
+    replies, refused = wait_until(lambda: (c := app.eval(count))[0] > flood and c, 60, "replies")
+    assert refused >= flood // 2  # the limit engaged; every call was answered
+    app.container.bridge.limiter = RateLimiter()  # the flood is over: calls work again
+    assert app.call("getStorageInfoSync", {})["errMsg"] == "getStorageInfoSync:ok"
+
+
+def test_bridge_refuses_calls_when_the_page_is_not_the_app(qapp):
+    from PySide6.QtCore import QUrl
+
+    from finclip_desktop.shell.bridge import Bridge
+    from finclip_desktop.shell.mainthread import init_relay
+
+    init_relay()
+    calls = []
+    bridge = Bridge(
+        "app.a", lambda api, args: calls.append(api), lambda: QUrl("finclip://app.b/index.html")
+    )
+    answers = []
+    bridge.call("getStorageInfoSync", "{}", answers.append)
+    assert answers == [{"errMsg": "getStorageInfoSync:fail the page is not the app's own"}]
+    assert calls == []
+
+
+def test_sync_bridge_over_xhr_from_a_worker(harness):
+    worker = """
+      const x = new XMLHttpRequest();
+      x.open('POST', '/__bridge__/invoke', false);
+      x.send(JSON.stringify({api: 'getStorageInfoSync', args: {}}));
+      postMessage([x.status, JSON.parse(x.responseText).errMsg]);
+    """
+    app = _open(harness, files={"index.html": PAGE, "w.js": worker})
+    result = app.eval_async("""
+      const w = new Worker('w.js');
+      return await new Promise(ok => { w.onmessage = e => ok(e.data);
+                                       w.onerror = e => ok(['error', String(e.message)]); });
+    """)
+    assert result == [200, "getStorageInfoSync:ok"]
+    get = app.eval_async("return await fetch('/__bridge__/invoke').then(r => r.status, () => 0)")
+    assert get != 200
+
+
+def test_every_response_carries_the_csp_and_a_correct_mime(harness):
+    app = _open(harness, files={"index.html": PAGE, "a.js": "1", "s.css": "b{}", "d.json": "{}"})
+    result = app.eval_async("""
+      const out = {};
+      for (const p of ['a.js', 's.css', 'd.json', 'index.html']) {
+        const r = await fetch(p);
+        out[p] = [r.headers.get('content-type'), r.headers.get('content-security-policy')];
+      }
+      out.missing = (await fetch('nope.js').catch(() => ({status: 'failed'}))).status;
+      return out;
+    """)
+    assert result["a.js"][0].startswith("text/javascript")
+    assert result["s.css"][0].startswith("text/css")
+    assert result["d.json"][0].startswith("application/json")
+    assert result["index.html"][0].startswith("text/html")
+    assert all("script-src 'self'" in v[1] for k, v in result.items() if k != "missing")
+    assert result["missing"] != 200
+    blocked = app.eval_async("try { eval('1'); return 'ran'; } catch (e) { return 'blocked'; }")
+    assert blocked == "blocked"
+
+
+def test_every_resource_type_is_mapped():
+    from finclip_desktop.shell.interceptor import RT, RULES
+
+    members = {m for name, m in RT.__members__.items() if name != "ResourceTypeLast"}
+    assert members - set(RULES) == set()
+
+
+def test_wxfile_images_come_only_from_the_apps_own_folder(harness):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="7" height="5"/>'
+    other = _open(harness, "app.b")
+    (other.container.dirs["data"] / "usr").mkdir(parents=True, exist_ok=True)
+    (other.container.dirs["data"] / "usr" / "b.svg").write_bytes(svg)
+    app = _open(harness, "app.a")
+    (app.container.dirs["data"] / "usr").mkdir(parents=True, exist_ok=True)
+    (app.container.dirs["data"] / "usr" / "pic.svg").write_bytes(svg)
+    result = app.eval_async("""
+      const load = src => new Promise(ok => { const i = new Image();
+        i.onload = () => ok(i.naturalWidth); i.onerror = () => ok('error'); i.src = src; });
+      const fetched = await fetch('wxfile://usr/pic.svg').then(() => 'fetched', () => 'blocked');
+      return [await load('wxfile://usr/pic.svg'), await load('wxfile://usr/../../app.b/data/usr/b.svg'),
+              await load('wxfile://etc/passwd'), fetched];
+    """)
+    assert result == [7, "error", "error", "blocked"]
+
+
+def test_downloads_are_refused(harness, tmp_path):
+    app = _open(harness, files={"index.html": PAGE, "f.bin": "payload"})
+    states = []
+    app.container.profile.downloadRequested.connect(
+        lambda item: states.append((item.state(), item.downloadDirectory()))
+    )
+    app.eval("""(() => { const a = document.createElement('a'); a.href = 'f.bin';
+        a.download = 'f.bin'; document.body.append(a); a.click(); })()""")
+    from finclip_desktop.shell.testing import wait_until
+
+    wait_until(lambda: states, what="the download request")
+    process_events(0.3)
+    from PySide6.QtWebEngineCore import QWebEngineDownloadRequest as D
+
+    assert states[0][0] == D.DownloadState.DownloadCancelled
+    assert not list(Path(states[0][1]).glob("f*.bin"))
+
+
+def test_interceptor_alone_blocks_the_network_without_the_csp(harness, recorder, monkeypatch):
+    """Defence in depth: even if the CSP were lost, no request leaves the profile."""
+    from finclip_desktop.shell import scheme
+
+    monkeypatch.setattr(scheme, "SECURITY_HEADERS", {})
+    host = recorder.origin
+    attempts = f"""
+      const out = [];
+      for (const url of ['http://{host}/a', 'https://{host}/b', 'file:///etc/passwd']) {{
+        try {{ await fetch(url, {{mode: 'no-cors'}}); out.push('fetched ' + url); }}
+        catch (e) {{ out.push('blocked'); }}
+      }}
+      try {{ const x = new XMLHttpRequest(); x.open('GET', 'http://{host}/x', false); x.send();
+            out.push('xhr ' + x.status); }} catch (e) {{ out.push('blocked'); }}
+      await new Promise(ok => {{ const s = new WebSocket('ws://{host}/ws');
+        s.onopen = () => {{ out.push('socket open'); ok(); }}; s.onerror = () => ok(); }});
+    """
+    app = _open(
+        harness,
+        files={"index.html": PAGE, "w.js": f"(async () => {{ {attempts} postMessage(out); }})()"},
+    )
+    page = app.eval_async(attempts + "return out;")
+    worker = app.eval_async("""const w = new Worker('w.js');
+      return await new Promise(ok => { w.onmessage = e => ok(e.data); });""")
+    assert app.eval_async("try { eval('1'); return 'no csp'; } catch (e) { return 'csp'; }") == (
+        "no csp"
+    )
+    assert all(r == "blocked" for r in page + worker), (page, worker)
+    process_events(0.5)
+    assert recorder.hits == []
+
+
+def test_chromium_permission_follows_declared_scope_and_consent(harness):
+    harness.answers = {"scope.userLocation": "always"}
+    app = _open(harness, permissions=("scope.userLocation",))
+    code = app.eval_async("""
+      return await new Promise(ok => navigator.geolocation.getCurrentPosition(
+        () => ok(0), e => ok(e.code), {timeout: 1500}));
+    """)
+    assert code != 1  # not PERMISSION_DENIED: granted (no position source here)
+    assert harness.asked == [("app.a", "scope.userLocation")]
