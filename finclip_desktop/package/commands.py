@@ -153,9 +153,7 @@ def _compile_check(files: dict[str, bytes]) -> None:
     """Refuse an app whose WXML/WXSS/WXS does not compile (CompileError names file:line:col)."""
     from finclip_desktop import runtime
 
-    if "app.json" in files and hasattr(
-        runtime, "build_app"
-    ):  # TODO(lead): drop guard once runtime lands
+    if "app.json" in files:
         try:
             runtime.build_app(files)
         except runtime.CompileError as exc:

@@ -217,14 +217,12 @@ def get_version(session: Session, app_id: str, version: str) -> Version:
 
 
 def _compile_check(files: dict[str, bytes]) -> None:
-    """Compile the app with the runtime (when installed); a compile error rejects it.
+    """Compile the app with the runtime; a compile error rejects it.
 
     Any other failure is the runtime's, not the app's: it is logged, not held against the
     upload."""
-    try:
-        from finclip_desktop.runtime import CompileError, build_app
-    except ImportError:
-        return
+    from finclip_desktop.runtime import CompileError, build_app
+
     try:
         build_app(files)
     except CompileError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from finclip_desktop import runtime
 from finclip_desktop.package import (
     AppError,
     Manifest,
@@ -28,8 +29,8 @@ from finclip_desktop.package import (
     read_package,
     validate_app,
 )
+from finclip_desktop.package.appcheck import PLAIN_ENTRY
 
-PLAIN_ENTRY = "index.html"
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
 
 
@@ -95,29 +96,19 @@ def compile_files(files: Mapping[str, bytes]) -> tuple[dict[str, bytes], str, st
     """Served files, entry path and kind for an app's source files.
 
     A WeChat-syntax app goes through ``runtime.build_app``; a plain web app (index.html, no
-    app.json), or any app while the runtime is not installed but index.html exists, is
-    served as it is.
+    app.json) is served as it is.
     """
     try:
         kind = validate_app(files)
     except AppError as exc:
         raise BundleError(str(exc)) from None
-    served = dict(files)
-    if kind == "wechat":
-        try:
-            from finclip_desktop import runtime
-        except ImportError:
-            runtime = None  # type: ignore[assignment]
-        if runtime is not None and hasattr(runtime, "build_app"):
-            try:
-                served.update(runtime.build_app(files))
-            except Exception as exc:  # noqa: BLE001 - CompileError and friends: one line
-                raise BundleError(f"cannot compile the app: {exc}") from None
-            return served, runtime.ENTRY, kind
-        if PLAIN_ENTRY not in files:
-            raise BundleError("this app needs the WeChat runtime, which is not installed")
-        kind = "html"
-    return served, PLAIN_ENTRY, kind
+    if kind == "html":
+        return dict(files), PLAIN_ENTRY, kind
+    try:
+        generated = runtime.build_app(files)
+    except runtime.CompileError as exc:
+        raise BundleError(f"cannot compile the app: {exc}") from None
+    return {**files, **generated}, runtime.ENTRY, kind
 
 
 def bundle_from_package(package: VerifiedPackage | FolderPackage, signed: bool) -> AppBundle:
