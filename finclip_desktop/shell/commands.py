@@ -70,13 +70,13 @@ def _add_sandbox(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _start(no_sandbox: bool) -> Any:
+def _start(no_sandbox: bool, headless: bool = False) -> Any:
     from finclip_desktop.shell.bundle import BundleError
     from finclip_desktop.shell.core import load_settings
     from finclip_desktop.shell.qtapp import ShellStartError, prepare_environment
 
     try:
-        prepare_environment(no_sandbox)
+        prepare_environment(no_sandbox, headless)
         return load_settings()
     except (ShellStartError, BundleError) as exc:
         raise CliError(str(exc)) from None
@@ -88,8 +88,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0:
         raise CliError("--timeout must be a positive number of seconds")
-    settings = _start(args.no_sandbox)
     automated = args.screenshot is not None or args.dump_text is not None
+    settings = _start(args.no_sandbox, headless=automated)
     try:
         dev = developer_mode(settings, args.dev)
         bundle = resolve(args.target, settings, dev, args.trust)

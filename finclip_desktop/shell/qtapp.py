@@ -25,8 +25,15 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def prepare_environment(no_sandbox: bool = False) -> None:
-    """Apply the sandbox rule; must run before the first QtWebEngine import starts Qt."""
+def prepare_environment(no_sandbox: bool = False, headless: bool = False) -> None:
+    """Apply the sandbox rule; must run before the first QtWebEngine import starts Qt.
+
+    ``headless`` runs (screenshots, text dumps) use Qt's offscreen platform when there is
+    no display to open a window on.
+    """
+    no_display = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if headless and sys.platform.startswith("linux") and no_display:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if no_sandbox:
         os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
     elif is_root() and os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") != "1":
