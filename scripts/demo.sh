@@ -11,8 +11,12 @@ mkdir -p out
 .venv/bin/finclip pack "$app" --key out/demo.key -o out/demo.fcpkg
 .venv/bin/finclip verify out/demo.fcpkg --trust out/demo.key.pub
 # Chromium's sandbox cannot run as root: only then is it disabled, explicitly.
-sandbox=(); [ "$(id -u)" = 0 ] && sandbox=(--no-sandbox)
+sandbox=()
+if [ "$(id -u)" = 0 ]; then
+  echo "running as root: passing --no-sandbox (the web engine's sandbox is off)" >&2
+  sandbox=(--no-sandbox)
+fi
 .venv/bin/finclip run out/demo.fcpkg --trust out/demo.key.pub "${sandbox[@]}" \
-  --screenshot out/demo.png --dump-text out/demo.txt 2>/dev/null
+  --screenshot out/demo.png --dump-text out/demo.txt
 echo "first page painted: out/demo.png; its text:"
 cat out/demo.txt

@@ -75,6 +75,24 @@ def t(features: list[str]) -> str:
     return next(name for name, fs in FEATURES.items() if fs is features)
 
 
+def api_row(d: dict) -> str:
+    """One row of the wx API table: ``| `wx.name` | kind | status | scope | notes |``."""
+    name, kind = d["name"], d["kind"]
+    notes = [d.get("note") or ""]
+    if kind == "view":
+        status = "supported" if name in VIEW_APIS else "not supported (declared only)"
+        notes.insert(0, VIEW_APIS.get(name, ""))
+    elif kind == "event":
+        status = "supported (host event)"
+    elif notes[0].startswith("fails cleanly:"):  # a desktop cannot: "<api>:fail <reason>"
+        status, notes = "not available (fails cleanly)", [notes[0].split(":", 1)[1].strip()]
+    else:
+        status = "supported (native bridge)"
+    shown = name if "." in name else f"wx.{name}"
+    note = "; ".join(n for n in notes if n).replace("|", "\\|")
+    return f"| `{shown}` | {kind} | {status} | {d.get('scope') or ''} | {note} |"
+
+
 def render(res: dict[str, str]) -> str:
     lines = [
         "# Compatibility with WeChat mini-programs",
@@ -118,28 +136,25 @@ def render(res: dict[str, str]) -> str:
         "",
         "## wx APIs",
         "",
-        "Native APIs come from the capability registry (`finclip_desktop/capabilities`);",
-        "`view` APIs are implemented by the runtime in the page.",
+        "Native APIs come from the capability registry (`finclip_desktop/capabilities`):",
+        "`async` (callback or Promise), `sync` (`*Sync`), `task` (returns a task object),",
+        "`event` (`wx.onX`/`wx.offX` listeners of host events); `view` APIs are implemented",
+        "by the runtime in the page; `runtime` rows are the runtime's own extras. Methods of",
+        "the objects an API returns are listed as `Class.method`. Permission: the scope the",
+        "app must declare (and the user grant) before the call runs.",
         "",
-        "| API | Kind | Status |",
-        "|---|---|---|",
+        "| API | Kind | Status | Permission | Notes |",
+        "|---|---|---|---|---|",
     ]
     seen = set()
     for d in describe():
         name = d["name"]
-        if name.startswith("_") or "." in name:
+        if name.startswith("_"):
             continue
         seen.add(name)
-        if d["kind"] == "view":
-            status = "supported" if name in VIEW_APIS else "not supported (declared only)"
-            if VIEW_APIS.get(name):
-                status += f": {VIEW_APIS[name]}"
-        else:
-            status = "supported (native bridge)"
-        lines.append(f"| `wx.{name}` | {d['kind']} | {status} |")
+        lines.append(api_row(d))
     for name in sorted(set(VIEW_APIS) - seen):
-        note = f": {VIEW_APIS[name]}" if VIEW_APIS[name] else ""
-        lines.append(f"| `wx.{name}` | runtime | supported{note} |")
+        lines.append(f"| `wx.{name}` | runtime | supported |  | {VIEW_APIS[name]} |")
     lines += ["", "## Known gaps", "", *KNOWN_GAPS, ""]
     return "\n".join(lines)
 

@@ -20,6 +20,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from finclip_desktop.capabilities.errors import CapabilityError
 
+# The capsule (more / close) the shell draws over the page's top-right corner, in CSS px.
+CAPSULE_WIDTH, CAPSULE_HEIGHT, CAPSULE_TOP, CAPSULE_RIGHT_MARGIN = 87, 32, 4, 7
+
 
 @dataclass(frozen=True)
 class WindowMetrics:

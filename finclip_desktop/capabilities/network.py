@@ -18,12 +18,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
-from http.cookiejar import LWPCookieJar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
-
-import httpx
 
 from finclip_desktop.capabilities import wxfile
 from finclip_desktop.capabilities.binary import decode_buffer, encode_buffer, is_buffer
@@ -32,6 +29,9 @@ from finclip_desktop.capabilities.files import check_quota, writable
 from finclip_desktop.capabilities.registry import CallContext, Capability
 from finclip_desktop.capabilities.schema import Arg
 from finclip_desktop.capabilities.tasks import Task, tasks_of
+
+if TYPE_CHECKING:  # httpx is imported by the calls that use it: not at launch
+    import httpx
 
 METHODS = ("OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT", "PATCH")
 DEFAULT_TIMEOUT_MS = 60_000
@@ -63,6 +63,8 @@ def check_url(ctx: CallContext, kind: str, url: str, scheme: str = "https") -> h
     Plain ``http``/``ws`` is allowed only to a listed loopback host, in developer mode with
     ``settings["allowHttpLocalhost"]`` (the user's or policy's ``allow_http_localhost``).
     """
+    import httpx
+
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
@@ -117,6 +119,10 @@ class HttpSession:
     """An app's httpx client and its persisted cookie jar."""
 
     def __init__(self, ctx: CallContext) -> None:
+        from http.cookiejar import LWPCookieJar
+
+        import httpx
+
         self.path = Path(ctx.data_dir) / COOKIE_FILE
         self.jar = LWPCookieJar(str(self.path))
         if self.path.exists():
@@ -230,6 +236,8 @@ def read_body(
 
 def run_task(ctx: CallContext, args: Mapping[str, Any], group: str, work: Any) -> dict[str, Any]:
     """Run ``work(task)`` as a task, turning transport errors into clear fail reasons."""
+    import httpx
+
     task = tasks_of(ctx).start(ctx, args.get("taskId"), group)
     try:
         return work(task)

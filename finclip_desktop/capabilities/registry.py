@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import import_module
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -77,8 +76,13 @@ def view(*names: str) -> list[Capability]:
 
 
 def event(*names: str) -> list[Capability]:
-    """Descriptors of ``wx.onX`` listeners (the host emits the event ``x``)."""
-    return [Capability(name, kind="event") for name in names]
+    """Descriptors of ``wx.onX`` listeners and their ``wx.offX`` twins (the host emits the
+    event ``x``); ``names`` are the ``onX`` names."""
+    return [
+        Capability(prefix + name.removeprefix("on"), kind="event")
+        for name in names
+        for prefix in ("on", "off")
+    ]
 
 
 def returning(field_name: str, handler: Handler) -> Handler:
@@ -96,9 +100,19 @@ def returning(field_name: str, handler: Handler) -> Handler:
 
 
 def event_name(listener: str) -> str:
-    """``onNetworkStatusChange`` -> ``networkStatusChange``: the host event it listens to."""
-    bare = listener.removeprefix("on")
+    """``onNetworkStatusChange`` (or ``offNetworkStatusChange``) -> ``networkStatusChange``:
+    the host event it listens to."""
+    prefix = "off" if listener.startswith("off") else "on"
+    bare = listener.removeprefix(prefix)
     return bare[:1].lower() + bare[1:]
+
+
+def entry_points(group: str) -> Any:
+    """The installed entry points of ``group`` (importlib.metadata is imported on first
+    use: it costs tens of milliseconds, and a launch that never scans pays nothing)."""
+    from importlib.metadata import entry_points as installed
+
+    return installed(group=group)
 
 
 def _deny(scope: str) -> Future[bool]:

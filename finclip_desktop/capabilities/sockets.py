@@ -17,10 +17,7 @@ import socket
 import ssl
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
-
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
-from websockets.sync.client import ClientConnection, connect
+from typing import TYPE_CHECKING, Any
 
 from finclip_desktop.capabilities.binary import decode_buffer, encode_buffer, is_buffer
 from finclip_desktop.capabilities.errors import CapabilityError
@@ -28,6 +25,9 @@ from finclip_desktop.capabilities.network import check_url, clean_headers, timeo
 from finclip_desktop.capabilities.registry import CallContext, Capability
 from finclip_desktop.capabilities.schema import Arg
 from finclip_desktop.capabilities.tasks import Task, tasks_of
+
+if TYPE_CHECKING:  # websockets is imported by the calls that use it: not at launch
+    from websockets.sync.client import ClientConnection
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
@@ -56,6 +56,8 @@ class SocketTask:
 
     def _open(self) -> Any:
         """The connecting context manager (connects on enter)."""
+        from websockets.sync.client import connect
+
         secure = self.url.scheme == "wss"
         port = self.url.port or (443 if secure else 80)
         context = self.ctx.settings.get("sslContext") or ssl.create_default_context()
@@ -77,6 +79,8 @@ class SocketTask:
             raise
 
     def _run(self) -> None:
+        from websockets.exceptions import InvalidStatus, WebSocketException
+
         try:
             with self._open() as conn:
                 self._serve(conn)
@@ -91,6 +95,8 @@ class SocketTask:
             tasks_of(self.ctx).finish(self.task)
 
     def _serve(self, conn: ClientConnection) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         with self._lock:
             self.conn = conn
         if self.task.aborted.is_set():
@@ -127,6 +133,8 @@ class SocketTask:
             raise CapabilityError("WebSocket is not connected")
 
         def deliver() -> dict[str, Any]:
+            from websockets.exceptions import ConnectionClosed
+
             try:
                 conn.send(payload)
             except ConnectionClosed:

@@ -12,6 +12,12 @@ from typing import Any
 
 from finclip_desktop import __version__
 from finclip_desktop.capabilities.errors import CapabilityError
+from finclip_desktop.capabilities.host import (
+    CAPSULE_HEIGHT,
+    CAPSULE_RIGHT_MARGIN,
+    CAPSULE_TOP,
+    CAPSULE_WIDTH,
+)
 from finclip_desktop.capabilities.registry import CallContext, Capability, event, view
 from finclip_desktop.capabilities.schema import SCOPE_ARG, Arg
 
@@ -54,6 +60,19 @@ def window_info(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[st
             "width": m.window_width,
             "height": m.window_height - m.status_bar_height,
         },
+    }
+
+
+def menu_button_rect(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Where the shell's capsule sits, for pages with a custom navigation bar."""
+    right = ctx.host.window_metrics().window_width - CAPSULE_RIGHT_MARGIN
+    return {
+        "width": CAPSULE_WIDTH,
+        "height": CAPSULE_HEIGHT,
+        "top": CAPSULE_TOP,
+        "bottom": CAPSULE_TOP + CAPSULE_HEIGHT,
+        "left": right - CAPSULE_WIDTH,
+        "right": right,
     }
 
 
@@ -205,6 +224,7 @@ CAPABILITIES = [
     Capability("getSystemInfoAsync", system_info, None),
     Capability("getSystemInfoSync", system_info, None, kind="sync"),
     Capability("getWindowInfo", window_info, None, kind="sync"),
+    Capability("getMenuButtonBoundingClientRect", menu_button_rect, None, kind="sync"),
     Capability("getDeviceInfo", device_info, None, kind="sync"),
     Capability("getAppBaseInfo", app_base_info, None, kind="sync"),
     Capability("getAccountInfoSync", account_info, None, kind="sync"),
@@ -230,6 +250,7 @@ CAPABILITIES = [
             "args": Arg("Array", max_bytes=64 * 1024),
         },
     ),
+    Capability("_launchOptions", launch_options, None, kind="sync"),  # the runtime's start
     Capability("_checkUpdate", check_update, None),
     Capability("_applyUpdate", apply_update, None),
     Capability("vibrateShort", nothing, {"type": Arg("String")}, note=NO_OP),

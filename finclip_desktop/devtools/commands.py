@@ -62,6 +62,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="run the web engine without its sandbox (needed as root, e.g. in containers)",
     )
+    p.add_argument(
+        "--remote-debugging",
+        type=int,
+        metavar="PORT",
+        help="also serve the Chrome DevTools protocol on 127.0.0.1:PORT (open "
+        "chrome://inspect in Chrome or Chromium: the page and its logic-layer worker)",
+    )
     p.add_argument("--screenshot", type=Path, help="write a PNG of the first painted page")
     p.add_argument(
         "--exit-after", type=float, metavar="SECONDS", help="quit after this many seconds"

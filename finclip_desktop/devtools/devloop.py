@@ -4,25 +4,27 @@ console forwarding and the error overlay.
 A :class:`DevSession` opens the folder in the shell (unsigned, developer mode), watches the
 folder, and on every change rebuilds the app: a build that fails keeps the last good app
 running and shows the error over it; a good build replaces what the container serves and
-reloads the current page, reopening the page stack and query when the runtime offers
-them (``window.__fcDev``, see docs/architecture.md).
+reloads the current page, reopening the page stack with each page's query
+(``window.__fcDev`` and ``#fcstack=``, see docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -41,7 +43,9 @@ from finclip_desktop.devtools.watcher import FolderWatcher
 
 # "cannot compile the app: pages/a/index.wxml:3:7: unclosed <view>"
 _LOCATED = re.compile(r"(?:^|: )(?P<file>[\w./@-]+\.\w+):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
-# Always a string: PySide6 mishandles a null result's refcount in runJavaScript callbacks.
+# The page stack [{route, query}], bottom first, as the runtime's view reports it ([] when the
+# view never started). Always a string: PySide6 mishandles a null result's refcount in
+# runJavaScript callbacks.
 _STACK_JS = "JSON.stringify(window.__fcDev && window.__fcDev.stack ? window.__fcDev.stack() : [])"
 RESTART_FILES = frozenset({"app.json", "app.js", "project.config.json", "finclip.config.json"})
 
@@ -60,6 +64,24 @@ def build_error(exc: Exception, root: Path) -> DevError:
     if file_match:
         return DevError("compile", file_match["msg"], file_match["file"])
     return DevError("compile", text)
+
+
+def stack_url(entry_url: str, stack: Any) -> QUrl:
+    """The entry URL that reopens ``stack``: ``?path=`` (the view's launch path) opens its
+    top page with that page's query; ``#fcstack=`` carries the whole stack, which the
+    runtime reopens page by page."""
+    url = QUrl(entry_url)
+    entries = stack if isinstance(stack, list) else []
+    pages = [p for p in entries if isinstance(p, dict) and isinstance(p.get("route"), str)]
+    if not pages:
+        return url
+    top = pages[-1]
+    query = top.get("query") if isinstance(top.get("query"), dict) else {}
+    pairs = {str(k): str(v) for k, v in query.items()}
+    path = top["route"] + ("?" + urlencode(pairs, quote_via=quote) if pairs else "")
+    url.setQuery("path=" + quote(path, safe=""))
+    url.setFragment("fcstack=" + quote(json.dumps(pages, separators=(",", ":"))))
+    return url
 
 
 class DevToolsWindow(QWidget):
@@ -218,15 +240,15 @@ class DevSession(QObject):
             stack = json.loads(stack_json) if isinstance(stack_json, str) else []
         except ValueError:
             stack = []
-        url = QUrl(self.container.bundle.entry_url())
-        if isinstance(stack, list) and stack:
-            url.setFragment("fcstack=" + quote(json.dumps(stack, separators=(",", ":"))))
-        self._reload(url)
+        self._reload(stack_url(self.container.bundle.entry_url(), stack))
 
     def _reload(self, url: QUrl | None) -> None:
-        self.container.page.load(
-            url if url is not None else QUrl(self.container.bundle.entry_url())
-        )
+        page = self.container.page
+        url = url if url is not None else QUrl(self.container.bundle.entry_url())
+        if url == page.url():  # loading it again would only scroll to its #fragment
+            page.triggerAction(QWebEnginePage.WebAction.Reload)
+        else:
+            page.load(url)
 
     def _loaded(self, ok: bool) -> None:
         """A new document: show the standing error again (scripts that failed while it was
@@ -287,6 +309,11 @@ def run_dev(args: argparse.Namespace) -> int:
         raise CliError(f"the shell is not available: {exc}") from None
     from finclip_desktop.shell.bundle import BundleError
 
+    port = getattr(args, "remote_debugging", None)
+    if port is not None:
+        if not 0 < port < 65536:
+            raise CliError(f"--remote-debugging {port}: not a port number (1-65535)")
+        os.environ["QTWEBENGINE_REMOTE_DEBUGGING"] = f"127.0.0.1:{port}"  # loopback only
     try:
         prepare_environment(no_sandbox=getattr(args, "no_sandbox", False))
         settings = load_settings()
@@ -303,6 +330,8 @@ def run_dev(args: argparse.Namespace) -> int:
     container = session.start()
     printer.app_id = container.app_id
     print(f"finclip dev: watching {session.root} (F12: inspector, Ctrl+C: quit)", file=sys.stderr)
+    if port is not None:
+        print(f"finclip dev: DevTools protocol on http://127.0.0.1:{port}", file=sys.stderr)
     if args.screenshot:
         container.painted.connect(lambda _route: QTimer.singleShot(
             300, lambda: _screenshot(container, Path(args.screenshot))))  # fmt: skip

@@ -63,20 +63,32 @@ def _json(files: Mapping[str, bytes], path: str, required: bool = False) -> dict
     return value
 
 
-def _api_list() -> list[list[Any]]:
-    """``[name, kind, positional arg names]`` for every wx API, from the capability registry."""
-    try:
-        from finclip_desktop.capabilities import registry
-    except ImportError:
-        return [[name, "view", []] for name in _ALWAYS_VIEW_APIS]
+def api_table(registry: Any) -> list[list[Any]]:
+    """``[name, kind, positional arg names of a sync API]`` for every wx API of a
+    capability ``Registry``, plus the runtime's own view APIs, sorted by name."""
     apis: dict[str, list[Any]] = {}
     for d in registry.describe():
-        cap = registry.default_registry().get(d["name"])
+        cap = registry.get(d["name"])
         args = list((cap.schema or {}).keys()) if cap is not None and d["kind"] == "sync" else []
         apis[d["name"]] = [d["name"], d["kind"], args]
     for name in _ALWAYS_VIEW_APIS:
         apis.setdefault(name, [name, "view", []])
     return [apis[name] for name in sorted(apis)]
+
+
+def _api_list() -> list[list[Any]]:
+    """The wx API table of this installation. Without capability plugins it is the
+    generated table of the built-in families (``wx_table.py``): a launch neither imports
+    every family nor builds the registry (that waits for the first bridge call)."""
+    try:
+        from finclip_desktop.capabilities import registry
+    except ImportError:
+        return [[name, "view", []] for name in _ALWAYS_VIEW_APIS]
+    if not registry.entry_points(group=registry.ENTRY_POINT_GROUP):
+        from finclip_desktop.runtime.wx_table import BUILTIN_APIS
+
+        return [[name, kind, list(args)] for name, kind, args in BUILTIN_APIS]
+    return api_table(registry.default_registry())
 
 
 class _AppBuilder:

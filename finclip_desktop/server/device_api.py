@@ -87,6 +87,21 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type=JSON_META, headers={"Cache-Control": "no-store"})
 
 
+def metadata_etag(body: bytes) -> str:
+    """The strong ETag of a metadata document: its quoted sha256 (a client computes it from
+    the copy it holds, see store/trust.py)."""
+    return f'"{hashlib.sha256(body).hexdigest()}"'
+
+
+def _conditional_json(body: bytes, if_none_match: str | None) -> Response:
+    """``body`` with its ETag, or an empty 304 when the client already holds these bytes."""
+    etag = metadata_etag(body)
+    headers = {"Cache-Control": "no-store", "ETag": etag}
+    if if_none_match and etag in (tag.strip() for tag in if_none_match.split(",")):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=JSON_META, headers=headers)
+
+
 @router.get("/metadata/root.json", summary="Current root metadata (signed)")
 def root_json(session: Session = Depends(db), srv: Server = Depends(server)) -> Response:
     return _json(srv.dist.root(session))
@@ -96,7 +111,13 @@ def root_json(session: Session = Depends(db), srv: Server = Depends(server)) -> 
 def root_version_json(
     version: int, session: Session = Depends(db), srv: Server = Depends(server)
 ) -> Response:
-    return _json(srv.dist.root(session, version))
+    try:
+        return _json(srv.dist.root(session, version))
+    except ServiceError as exc:
+        if exc.status != 404:
+            raise
+        # Every refresh probes the next version: "none yet" is an empty 404.
+        return Response(status_code=404, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/metadata/{role}.json", summary="timestamp, snapshot or targets for this device")
@@ -105,10 +126,14 @@ def role_json(
     session: Session = Depends(db),
     srv: Server = Depends(server),
     device: Device = Depends(current_device),
+    if_none_match: str | None = Header(default=None),
 ) -> Response:
+    """The timestamp answers ``If-None-Match`` (an unchanged app costs an empty 304);
+    snapshot and targets are fetched only when the timestamp names new ones."""
     if role not in ("timestamp", "snapshot", "targets"):
         raise not_found(f"metadata {role!r}")
-    return _json(srv.dist.documents(session, device)[role])
+    body = srv.dist.documents(session, device)[role]
+    return _conditional_json(body, if_none_match) if role == "timestamp" else _json(body)
 
 
 @router.get("/catalog", summary="Apps this device receives")

@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 
+from finclip_desktop.capabilities.registry import fail
 from finclip_desktop.shell.mainthread import call_in_main
 from finclip_desktop.shell.qtapp import SCHEME
 
@@ -89,10 +90,6 @@ SHIM_JS = r"""
   };
 })();
 """.replace("%(name)s", OBJECT_NAME).replace("%(queue)s", "1000")
-
-
-def fail(api: str, reason: str) -> dict[str, Any]:
-    return {"errMsg": f"{api}:fail {reason}"}
 
 
 def to_json(result: Any) -> str:

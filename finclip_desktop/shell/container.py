@@ -144,7 +144,12 @@ def make_profile(
 
 
 class AppPage(QWebEnginePage):
-    """A page that stays on its app: no leaving navigation, no new windows."""
+    """A page that stays on its app: no leaving navigation, no new windows.
+
+    ``console_message(level, message, line, source)`` relays every console message (the
+    usage recorder counts app errors from it; devtools prints it)."""
+
+    console_message = Signal(object, str, int, str)
 
     def __init__(self, profile: QWebEngineProfile, app_id: str, remote_allows) -> None:
         super().__init__(profile)
@@ -174,6 +179,7 @@ class AppPage(QWebEnginePage):
         self.console.append(message)
         del self.console[:-500]
         log.debug("[%s] %s (%s:%s)", self.app_id, message, source, line)
+        self.console_message.emit(level, message, line, source)
 
 
 class Container(QObject):

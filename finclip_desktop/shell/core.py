@@ -4,6 +4,7 @@ that decide whether an app may run at all (policy, developer mode, signatures)."
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -17,6 +18,7 @@ from finclip_desktop.shell.container import Container, app_dirs, clear_app_data
 from finclip_desktop.shell.mainthread import init_relay
 from finclip_desktop.shell.permissions import PermissionStore, Prompter
 from finclip_desktop.shell.qtapp import application
+from finclip_desktop.shell.usage import usage_for
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,15 @@ def default_invoke() -> Callable[..., Future[dict[str, Any]]]:
     from finclip_desktop.capabilities import registry
 
     return registry.invoke
+
+
+def preload_registry() -> None:
+    """Build the default capability registry on a background thread, while Qt starts and
+    the first page loads: the first bridge call (usually made while the page starts) then
+    finds it ready instead of importing every capability family."""
+    from finclip_desktop.capabilities import registry
+
+    threading.Thread(target=registry.default_registry, name="finclip-registry", daemon=True).start()
 
 
 def load_settings() -> Any:
@@ -65,7 +76,13 @@ class Shell(QObject):
         self.data_root = Path(data_root) if data_root is not None else data_dir()
         self.dev_mode = self.settings.developer_mode if dev_mode is None else dev_mode
         self.permissions = PermissionStore(self.data_root / PERMISSIONS_FILE, prompter)
+        self.store_dir = self.data_root / "store"
+        self.usage = usage_for(self.settings, self.store_dir, parent=self)
+        if invoke is None:
+            preload_registry()
         self.invoke = invoke or default_invoke()
+        if self.usage is not None:
+            self.invoke = self.usage.wrap(self.invoke)
         self.show_windows = show_windows
         self.containers: dict[str, Container] = {}
         self._watch_host_state()
@@ -147,6 +164,8 @@ class Shell(QObject):
         container.context.host = self._host_for(container)
         self.containers[bundle.app_id] = container
         container.closed.connect(lambda: self._forget(container))
+        if self.usage is not None:
+            self.usage.watch(container)
         container.load()
         self.opened.emit(bundle.app_id)
         return container
@@ -233,6 +252,9 @@ class Shell(QObject):
         self.permissions.revoke(app_id)
 
     def close_all(self) -> None:
-        """Orderly shutdown: every page before its profile, per-app resources released."""
+        """Orderly shutdown: every page before its profile, per-app resources released;
+        usage events sent within a short budget (the rest stay queued on disk)."""
         for container in list(self.containers.values()):
             container.close()
+        if self.usage is not None:
+            self.usage.flush()

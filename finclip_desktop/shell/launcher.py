@@ -1,4 +1,5 @@
-"""The launcher: a searchable grid of installed apps, per-app settings, global settings."""
+"""The launcher: a searchable grid of installed apps, per-app settings, global settings;
+with a server configured also its catalogue, installs and updates (``launcher_server``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,68 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from finclip_desktop.shell.bundle import BundleError
-from finclip_desktop.shell.catalog import InstalledApp, InstalledCatalog
+from finclip_desktop.shell.catalog import InstalledCatalog
+from finclip_desktop.shell.launcher_server import ServerPanel, app_icon
+from finclip_desktop.shell.settings_page import SettingsPage
 
 log = logging.getLogger(__name__)
 ROLE_APP = Qt.ItemDataRole.UserRole
-
-
-def _icon(app: InstalledApp) -> QIcon:
-    pixmap = QPixmap()
-    if app.icon and pixmap.loadFromData(app.icon):
-        return QIcon(pixmap)
-    fallback = QPixmap(64, 64)
-    fallback.fill(QColor.fromHsv(sum(map(ord, app.app_id)) % 360, 90, 200))
-    painter = QPainter(fallback)
-    font = QFont()
-    font.setPixelSize(34)
-    font.setBold(True)
-    painter.setFont(font)
-    painter.setPen(Qt.GlobalColor.white)
-    painter.drawText(fallback.rect(), Qt.AlignmentFlag.AlignCenter, app.name[:1].upper())
-    painter.end()
-    return QIcon(fallback)
-
-
-class SettingsPage(QWidget):
-    """Server URL and developer mode; values managed by policy are read-only."""
-
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
-        form = QFormLayout(self)
-        eff = store.effective
-        self.server = QLineEdit(eff.server_url or "", self)
-        self.server.setAccessibleName("Server URL")
-        self.developer = QCheckBox("Developer mode (run unsigned folders)", self)
-        self.developer.setChecked(eff.developer_mode)
-        for widget, name in ((self.server, "server_url"), (self.developer, "developer_mode")):
-            if eff.is_managed(name):
-                widget.setEnabled(False)
-                widget.setToolTip(eff.note(name))
-        form.addRow("Server URL", self.server)
-        form.addRow("", self.developer)
-        self.status = QLabel("", self)
-        save = QPushButton("Save", self)
-        save.clicked.connect(self.save)
-        form.addRow(save, self.status)
-
-    def save(self) -> bool:
-        from finclip_desktop.settings import SettingsError
-
-        eff = self.store.effective
-        changes: dict[str, Any] = {}
-        if not eff.is_managed("server_url"):
-            changes["server_url"] = self.server.text().strip() or None
-        if not eff.is_managed("developer_mode"):
-            changes["developer_mode"] = self.developer.isChecked()
-        try:
-            self.store.update(**changes)
-        except SettingsError as exc:
-            self.status.setText(str(exc))
-            return False
-        self.status.setText("Saved")
-        return True
 
 
 class Launcher(QWidget):
@@ -96,9 +39,9 @@ class Launcher(QWidget):
     def __init__(self, shell: Any, catalog: Any = None, settings_store: Any = None) -> None:
         super().__init__()
         self.shell = shell
-        self.catalog = catalog or InstalledCatalog(shell.settings)
+        self.catalog = catalog or InstalledCatalog(shell.settings, shell.store_dir)
         self.setWindowTitle("FinClip")
-        self.resize(720, 520)
+        self.resize(760, 640)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search apps")
         self.search.setAccessibleName("Search apps")
@@ -107,7 +50,7 @@ class Launcher(QWidget):
         self.grid.setAccessibleName("Apps")
         self.grid.setViewMode(QListView.ViewMode.IconMode)
         self.grid.setIconSize(QSize(64, 64))
-        self.grid.setGridSize(QSize(120, 110))
+        self.grid.setGridSize(QSize(128, 124))
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
         self.grid.setMovement(QListView.Movement.Static)
         self.grid.itemActivated.connect(lambda item: self.launch(item.data(ROLE_APP)))
@@ -136,8 +79,17 @@ class Launcher(QWidget):
         apps_page = QWidget(self)
         apps_layout = QVBoxLayout(apps_page)
         apps_layout.addWidget(self.search)
+        apps_layout.addWidget(QLabel("<b>Installed</b>", apps_page))
         apps_layout.addWidget(self.grid, 1)
         apps_layout.addLayout(buttons)
+        self.server_panel: ServerPanel | None = None
+        self._update_ready: set[str] = set()
+        if self.catalog.has_server:
+            self.server_panel = ServerPanel(self.catalog, apps_page)
+            self.server_panel.changed.connect(self.refresh)
+            self.server_panel.message.connect(self.status.setText)
+            self.search.textChanged.connect(self.server_panel.filter)
+            apps_layout.addWidget(self.server_panel, 1)
         apps_layout.addWidget(self.status)
         self.pages.addWidget(apps_page)
         self.settings_page: SettingsPage | None = None
@@ -156,6 +108,7 @@ class Launcher(QWidget):
 
     # -- list ---------------------------------------------------------------------------
     def refresh(self) -> None:
+        keep = self.selected()
         self.grid.clear()
         try:
             apps = self.catalog.apps()
@@ -163,14 +116,19 @@ class Launcher(QWidget):
             log.exception("listing apps failed")
             self.status.setText(f"Cannot list apps: {exc}")
             apps = []
+        self._update_ready = {app.app_id for app in apps if app.update_ready}
         for app in apps:
-            item = QListWidgetItem(_icon(app), f"{app.name}\n{app.version}")
+            ready = "\nupdate ready" if app.update_ready else ""
+            icon = app_icon(app.app_id, app.name, app.icon, badge=app.update_ready)
+            item = QListWidgetItem(icon, f"{app.name}\n{app.version}{ready}")
             item.setData(ROLE_APP, app.app_id)
-            item.setToolTip(f"{app.name} {app.version}\n{app.app_id}\n{app.description}")
+            item.setToolTip(f"{app.name} {app.version}\n{app.app_id}\n{app.description}{ready}")
             self.grid.addItem(item)
-        if not apps:
+            if app.app_id == keep:
+                self.grid.setCurrentItem(item)
+        if not apps and self.server_panel is None:
             self.status.setText("No apps installed yet")
-        if self.grid.count():
+        if self.grid.count() and self.grid.currentItem() is None:
             self.grid.setCurrentRow(0)
         self.filter(self.search.text())
         self._update_buttons()
@@ -217,6 +175,9 @@ class Launcher(QWidget):
             self.status.setText("")
         except BundleError as exc:
             self.status.setText(str(exc))
+            return
+        if app_id in self._update_ready:  # opening it made the staged update current
+            self.refresh()
 
     def _permissions(self) -> None:
         app_id = self.selected()
@@ -245,6 +206,8 @@ class Launcher(QWidget):
         self.shell.clear_data(app_id)
         self.catalog.uninstall(app_id)
         self.refresh()
+        if self.server_panel is not None:
+            self.server_panel.refresh()
         self.status.setText(f"Uninstalled {app_id}")
 
     def toggle_settings(self) -> None:

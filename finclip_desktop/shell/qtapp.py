@@ -6,6 +6,7 @@ sandbox variable at start-up), :func:`register_scheme` before the QApplication e
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -15,6 +16,19 @@ ROOT_REFUSAL = (
     "refusing to run as root: the web engine sandbox cannot work for root; "
     "run as a normal user, or pass --no-sandbox if you accept the risk (CI containers)"
 )
+
+
+# Start-up notes of a machine without a GPU (software rendering is used): logged at debug
+# level instead of printed; every other Qt message still reaches stderr.
+HARMLESS_QT_MESSAGES = (
+    "QRhiGles2: Failed to create",
+    "Failed to create RHI for backend",
+    "This plugin does not support createPlatformVulkanInstance",
+    "QVulkanInstance: Failed to initialize Vulkan",
+    "GBM is not supported",
+    "GPUInfo not initialized",
+)
+log = logging.getLogger(__name__)
 
 
 class ShellStartError(RuntimeError):
@@ -38,12 +52,20 @@ def prepare_environment(no_sandbox: bool = False, headless: bool = False) -> Non
         os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
     elif is_root() and os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") != "1":
         raise ShellStartError(ROOT_REFUSAL)
-    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
+    # The engine must not talk to the network by itself (safe browsing, updates, ...).
     if "--disable-background-networking" not in flags:
-        # The engine must not talk to the network by itself (safe browsing, updates, ...).
-        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (
-            flags + " --disable-background-networking"
-        ).strip()
+        flags.append("--disable-background-networking")
+    if not any(f.startswith("--log-level") for f in flags):
+        flags.append("--log-level=3")  # Chromium's internal errors (no D-Bus, ...): fatal only
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join(flags)
+
+
+def _qt_message(mode, context, message: str) -> None:
+    if message.startswith(HARMLESS_QT_MESSAGES):
+        log.debug("qt: %s", message)
+    else:
+        print(message, file=sys.stderr)
 
 
 _scheme_registered = False
@@ -75,16 +97,14 @@ def register_scheme() -> None:
 
 def application():
     """The process's QApplication, created once (scheme registered first)."""
-    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtCore import QCoreApplication, Qt, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
-    from finclip_desktop.shell.qtcompat import protect_bools
-
-    protect_bools()
     app = QApplication.instance()
     if app is not None:
         return app
     register_scheme()
+    qInstallMessageHandler(_qt_message)
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     import PySide6.QtWebEngineWidgets  # noqa: F401 - the engine must load before the app
 

@@ -3,7 +3,9 @@
 It serves only the bytes of that app's :class:`AppBundle`, from memory: ``GET`` of a known
 path answers the file with its MIME type and a strict Content-Security-Policy; anything
 else is a 404 (unknown path, other app's host) or refused (other methods). The one
-exception is the synchronous bridge: ``POST /__bridge__/invoke`` from the app's own origin.
+exception is the synchronous bridge: ``POST /__bridge__/invoke`` from the app's own origin,
+its call (``{api, args}`` JSON, percent-encoded) in the ``X-Finclip-Call`` header: reading
+request bodies (``requestBody()``) crashes the PySide6 versions this project supports.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
+from PySide6.QtCore import QBuffer, QByteArray, QObject
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlSchemeHandler
 
 from finclip_desktop.shell.bundle import AppBundle
@@ -36,7 +38,8 @@ SECURITY_HEADERS = {
     b"Referrer-Policy": b"no-referrer",
 }
 BRIDGE_PATH = "__bridge__/invoke"
-MAX_BRIDGE_BODY = 1024 * 1024
+BRIDGE_HEADER = b"X-Finclip-Call"
+MAX_BRIDGE_HEADER = 3 * 1024 * 1024  # percent-encoding of 1 MB of arguments, with margin
 _EXTRA_TYPES = {
     ".js": "text/javascript",
     ".mjs": "text/javascript",
@@ -126,10 +129,7 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         if method != "POST" or initiator != self.bundle.origin or self.sync_invoke is None:
             job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
             return
-        device = job.requestBody()
-        body = b""
-        if device is not None and (device.isOpen() or device.open(QIODevice.OpenModeFlag.ReadOnly)):
-            body = bytes(device.read(MAX_BRIDGE_BODY + 1).data())
+        body = bridge_call(job.requestHeaders())
         self._pending.add(job)
         job.destroyed.connect(lambda *_: self._pending.discard(job))
 
@@ -143,6 +143,18 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
                 pass
 
         self.sync_invoke(body, answer)
+
+
+def bridge_call(headers: dict) -> bytes:
+    """The sync bridge call carried in a request's headers (b"" when absent or too big)."""
+    for name, value in headers.items():
+        if bytes(name.data()).lower() != BRIDGE_HEADER.lower():
+            continue
+        raw = bytes((value[0] if isinstance(value, list) else value).data())
+        if len(raw) > MAX_BRIDGE_HEADER:
+            return b""
+        return unquote(raw.decode("latin-1")).encode()
+    return b""
 
 
 class WxfileSchemeHandler(QWebEngineUrlSchemeHandler):

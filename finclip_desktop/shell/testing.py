@@ -56,6 +56,16 @@ def process_events(seconds: float = 0.0) -> None:
         time.sleep(0.002)
 
 
+def is_blank(image: Any, step: int = 8) -> bool:
+    """Whether a QImage is one colour (sampled every ``step`` pixels)."""
+    first = image.pixel(0, 0) if image.width() and image.height() else None
+    return all(
+        image.pixel(x, y) == first
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    )
+
+
 def wait_until(
     predicate: Callable[[], Any], timeout: float = DEFAULT_TIMEOUT, what: str = "condition"
 ) -> Any:
@@ -160,12 +170,17 @@ class AppDriver:
         """The page's visible text."""
         return self.eval("document.body ? document.body.innerText : ''")
 
-    def screenshot(self, path: Path) -> Path:
-        """Save the window's pixels as PNG."""
+    def screenshot(self, path: Path, settle: float = 3.0) -> Path:
+        """Save the window's pixels as PNG, once the engine's painted frame has reached the
+        window (on a busy machine it arrives after the page said it painted): waits up to
+        ``settle`` seconds for the page area to show more than one colour."""
         window = self.container.window
         if window is None:
             raise RuntimeError("the app has no window")
+        end = time.monotonic() + settle
         process_events(0.05)
+        while is_blank(window.view.grab().toImage()) and time.monotonic() < end:
+            process_events(0.05)
         if not window.grab().save(str(path), "PNG"):
             raise OSError(f"cannot write {path}")
         return Path(path)

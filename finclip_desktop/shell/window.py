@@ -9,9 +9,15 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from finclip_desktop.capabilities.host import (
+    CAPSULE_HEIGHT,
+    CAPSULE_RIGHT_MARGIN,
+    CAPSULE_TOP,
+    CAPSULE_WIDTH,
+)
+
 DEFAULT_SIZE = QSize(375, 667)
-CAPSULE_SIZE = QSize(87, 32)
-CAPSULE_MARGIN = 7
+CAPSULE_SIZE = QSize(CAPSULE_WIDTH, CAPSULE_HEIGHT)
 
 
 class Capsule(QFrame):
@@ -77,7 +83,7 @@ class ContainerWindow(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
-        self.capsule.move(self.width() - CAPSULE_SIZE.width() - CAPSULE_MARGIN, 4)
+        self.capsule.move(self.width() - CAPSULE_WIDTH - CAPSULE_RIGHT_MARGIN, CAPSULE_TOP)
         self.capsule.raise_()
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API

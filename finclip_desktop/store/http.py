@@ -172,11 +172,21 @@ class ServerClient:
 
     # -- API calls ------------------------------------------------------------------------
     def get_bytes(self, path: str, cap: int, device: bool = True) -> bytes:
+        return self._get(path, cap, device, None)[1]
+
+    def get_if_changed(self, path: str, cap: int, etag: str) -> bytes | None:
+        """GET with ``If-None-Match: etag``; None when the server answers 304 (unchanged)."""
+        status, body = self._get(path, cap, True, {"If-None-Match": etag})
+        return None if status == 304 else body
+
+    def _get(
+        self, path: str, cap: int, device: bool, headers: dict[str, str] | None
+    ) -> tuple[int, bytes]:
         what = f"GET {path}"
         try:
-            with self._open("GET", path, device, None) as resp:
+            with self._open("GET", path, device, headers) as resp:
                 self._check(resp, what)
-                return self._read(resp, cap, what, deadline=self._deadline())
+                return resp.status_code, self._read(resp, cap, what, deadline=self._deadline())
         except httpx.TransportError as exc:
             raise OfflineError(f"{what} interrupted: {_reason(exc)}") from None
 

@@ -2,8 +2,9 @@
 
 Starts the real server on loopback (needs the ``[server]`` extra) in a temporary folder,
 publishes an app, installs it with a ``Store``, then counts the body bytes the store
-receives for an update check with nothing changed, and for an update after a one-file
-change. The device secret lives in an in-memory keyring for the run.
+receives for an update check with nothing changed (0: a 304 for the timestamp and an empty
+404 for the next root), and for an update after a one-file change (that file, as a delta,
+plus the new metadata). The device secret lives in an in-memory keyring for the run.
 """
 
 from __future__ import annotations

@@ -167,6 +167,13 @@ def test_default_registry_describes_every_family():
 def test_event_names():
     assert event_name("onNetworkStatusChange") == "networkStatusChange"
     assert event_name("onAppShow") == "appShow"
+    assert event_name("offAppShow") == "appShow"
+
+
+def test_event_listeners_come_with_their_off_twin(registry):
+    kinds = {d["name"]: d["kind"] for d in registry.describe()}
+    for name in ("NetworkStatusChange", "AppShow", "AppHide", "ThemeChange"):
+        assert kinds["on" + name] == kinds["off" + name] == "event"
 
 
 def test_observers_see_every_call(reg, ctx):

@@ -19,7 +19,8 @@ PAGE = {
       onmessage = (e) => {
         const x = new XMLHttpRequest();
         x.open('POST', '/__bridge__/invoke', false);
-        x.send(JSON.stringify(e.data));
+        x.setRequestHeader('X-Finclip-Call', encodeURIComponent(JSON.stringify(e.data)));
+        x.send();
         postMessage(JSON.parse(x.responseText));
       };
     """,
@@ -173,3 +174,16 @@ def test_a_flood_of_calls_is_answered_and_the_host_stays_live(harness):
     assert app.reply(ids[0])["errMsg"] == "getStorageInfo:ok"
     assert app.reply(ids[-1])["errMsg"] == "nope:fail not supported"
     assert app.call("setStorage", {"key": "after", "data": 1})["errMsg"] == "setStorage:ok"
+
+
+def test_menu_button_rect_is_where_the_capsule_is_drawn(harness):
+    app = open_app(harness)
+    window = app.container.window
+    window.resize(414, 736)
+    rect = app.call("getMenuButtonBoundingClientRect", {})
+    capsule = window.capsule.geometry()
+    assert rect["errMsg"] == "getMenuButtonBoundingClientRect:ok"
+    assert (rect["left"], rect["top"], rect["width"], rect["height"]) == (
+        capsule.x(), capsule.y(), capsule.width(), capsule.height()
+    )  # fmt: skip
+    assert rect["right"] == capsule.x() + capsule.width() and rect["right"] < 414

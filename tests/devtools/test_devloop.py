@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -14,31 +15,61 @@ from .conftest import wait_until
 
 pytestmark = pytest.mark.qt
 
+# Guarded: an exception in a test's own script would count as the app's uncaught error.
+BODY_TEXT = "document.body ? document.body.innerText : ''"
 PAGE = '<!doctype html><meta charset="utf-8"><p id="msg">{text}</p><script src="app.js"></script>'
 
 
-def js(qapp, page, script, world=0):
+NO_ANSWER = object()
+
+
+def ask(qapp, page, script, world=0, timeout=3.0):
+    """Run ``script`` in ``page`` and wait for its answer, one call at a time (NO_ANSWER
+    when the document went away first)."""
     out: list = []
     page.runJavaScript(script, world, out.append)
-    assert wait_until(qapp, lambda: out), f"no answer to {script}"
-    return out[0]
+    end = time.monotonic() + timeout
+    while not out and time.monotonic() < end:
+        qapp.processEvents()
+        time.sleep(0.005)
+    return out[0] if out else NO_ANSWER
+
+
+def js(qapp, page, script, world=0):
+    answer = ask(qapp, page, script, world, timeout=15)
+    assert answer is not NO_ANSWER, f"no answer to {script}"
+    return answer
 
 
 def text_is(qapp, page, expected):
-    found: list = []
+    script = "(document.getElementById('msg') || {}).textContent || ''"
+    return wait_until(qapp, lambda: ask(qapp, page, script) == expected)
+
+
+def overlay_now(qapp, page):
+    """What the error overlay shows now: {kind, location}, None, or NO_ANSWER."""
+    out: list = []
+    overlay.read(page, out.append)
+    end = time.monotonic() + 3
+    while not out and time.monotonic() < end:
+        qapp.processEvents()
+        time.sleep(0.005)
+    return out[0] if out else NO_ANSWER
+
+
+def overlay_shown(qapp, session):
+    """Wait until the overlay shows an error; returns it (or None)."""
+    seen: list = []
 
     def probe():
-        found[:] = []
-        page.runJavaScript(
-            "(document.getElementById('msg') || {}).textContent || ''", 0, found.append
-        )
-        for _ in range(20):
-            qapp.processEvents()
-            if found:
-                break
-        return found and found[0] == expected
+        seen[:] = [overlay_now(qapp, session.container.page)]
+        return seen[0] not in (None, NO_ANSWER)
 
-    return wait_until(qapp, probe)
+    return seen[0] if wait_until(qapp, probe) else None
+
+
+def overlay_gone(qapp, session):
+    return wait_until(qapp, lambda: overlay_now(qapp, session.container.page) is None)
 
 
 @pytest.fixture
@@ -70,6 +101,15 @@ def test_reload_on_edit_console_and_devtools(qapp, session):
     assert session.devtools is not None and page.devToolsPage() is session.devtools.view.page()
     inspector = session.devtools.view.page()
     assert wait_until(qapp, lambda: inspector.url().scheme() == "devtools"), inspector.url()
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    (f12,) = [s for s in session.container.window.findChildren(QShortcut)
+              if s.key() == QKeySequence("F12")]  # fmt: skip
+    assert session.devtools.isVisible()
+    f12.activated.emit()
+    assert not session.devtools.isVisible()
+    f12.activated.emit()
+    assert session.devtools.isVisible()
 
     reloads: list = []
     session.reloaded.connect(reloads.append)
@@ -83,11 +123,9 @@ def test_reload_on_edit_console_and_devtools(qapp, session):
 def test_uncaught_exception_shows_overlay(qapp, session):
     (session.root / "app.js").write_text("\n\nnull.boom();\n")
     assert wait_until(qapp, lambda: any(m.uncaught() for m in session.messages))
-    shown: list = []
-    assert wait_until(
-        qapp, lambda: (overlay.read(session.container.page, shown.append), shown and shown[-1])[1]
-    )
-    assert shown[-1]["kind"] == "runtime" and shown[-1]["location"] == "app.js:3"
+    shown = overlay_shown(qapp, session)
+    assert shown, "the overlay did not show"
+    assert shown["kind"] == "runtime" and shown["location"] == "app.js:3"
 
 
 def test_build_error_overlay_then_fixed(qapp, session):
@@ -98,12 +136,9 @@ def test_build_error_overlay_then_fixed(qapp, session):
     (session.root / "app.json").write_text('{"pages": [')  # broken JSON: the build fails
     assert wait_until(qapp, lambda: failures), "the broken file was not reported"
     assert session.error is not None and session.error.file == "app.json"
-    shown: list = []
-    assert wait_until(
-        qapp,
-        lambda: (overlay.read(session.container.page, shown.append), shown and shown[-1])[1],
-    )
-    assert shown[-1] == {"kind": "compile", "location": "app.json"}
+    shown = overlay_shown(qapp, session)
+    assert shown, "the overlay did not show"
+    assert shown == {"kind": "compile", "location": "app.json"}
     assert text_is(qapp, page, "one"), "the last good build must keep running"
 
     # in the page's own world the overlay's content is unreachable (closed shadow root)
@@ -116,11 +151,7 @@ def test_build_error_overlay_then_fixed(qapp, session):
     assert wait_until(qapp, lambda: restarted), "fixing the build did not restart the app"
     assert session.error is None
     assert text_is(qapp, session.container.page, "one")
-    gone: list = []
-    assert wait_until(
-        qapp, lambda: (overlay.read(session.container.page, gone.append), len(gone) > 0)[1]
-    )
-    assert gone[-1] is None
+    assert overlay_gone(qapp, session), "the overlay stayed after the fix"
     assert session.container.page.devToolsPage() is not None
 
 
@@ -138,16 +169,10 @@ def test_policy_can_forbid_dev(tmp_path, monkeypatch, capsys):
 
 def body_has(qapp, session, text):
     """Wait until the app's page shows ``text`` (rendered by the runtime)."""
-    found: list = []
 
     def probe():
-        found[:] = []
-        session.container.page.runJavaScript("document.body.innerText", 0, found.append)
-        for _ in range(20):
-            qapp.processEvents()
-            if found:
-                break
-        return bool(found) and text in (found[0] or "")
+        answer = ask(qapp, session.container.page, BODY_TEXT)
+        return isinstance(answer, str) and text in answer
 
     return wait_until(qapp, probe, timeout=20)
 
@@ -190,22 +215,16 @@ def test_wxml_edit_hot_reloads_and_compile_error_overlay(qapp, wechat_session):
     assert wait_until(qapp, lambda: failures), "the compile error was not reported"
     assert session.error is not None and session.error.file == "pages/index/index.wxml"
     assert session.error.line > 0 and session.error.column > 0
-    shown: list = []
-    assert wait_until(
-        qapp, lambda: (overlay.read(session.container.page, shown.append), shown and shown[-1])[1]
-    )
-    assert shown[-1]["kind"] == "compile"
-    assert shown[-1]["location"].startswith("pages/index/index.wxml:")
+    shown = overlay_shown(qapp, session)
+    assert shown, "the overlay did not show"
+    assert shown["kind"] == "compile"
+    assert shown["location"].startswith("pages/index/index.wxml:")
     assert body_has(qapp, session, "Hello, hot reload"), "the last good build keeps running"
 
     wxml.write_text(source)
     assert wait_until(qapp, lambda: len(reloads) >= 2), "the fix did not rebuild"
     assert body_has(qapp, session, "Hello, mini-program")
-    gone: list = []
-    assert wait_until(
-        qapp,
-        lambda: (overlay.read(session.container.page, gone.append), gone and gone[-1] is None)[1],
-    ), f"the overlay stayed after the fix: {gone[-1:]}, {session.runtime_error}"
+    assert overlay_gone(qapp, session), f"the overlay stayed after the fix: {session.runtime_error}"
     assert session.error is None
 
 
@@ -225,11 +244,9 @@ def test_exception_in_page_code_maps_to_the_app_file(qapp, wechat_session):
     crash = next(m for m in messages if m.uncaught())
     assert crash.uncaught().location == "pages/index/index.js:5:10"
     assert "pages/index/index.js:5:10" in crash.message  # the stack points at the app file
-    shown: list = []
-    assert wait_until(
-        qapp, lambda: (overlay.read(session.container.page, shown.append), shown and shown[-1])[1]
-    )
-    assert shown[-1] == {"kind": "runtime", "location": "pages/index/index.js:5:10"}
+    shown = overlay_shown(qapp, session)
+    assert shown, "the overlay did not show"
+    assert shown == {"kind": "runtime", "location": "pages/index/index.js:5:10"}
 
 
 def test_app_broken_at_start_shows_overlay_then_runs_when_fixed(qapp, tmp_path):
@@ -246,12 +263,9 @@ def test_app_broken_at_start_shows_overlay_then_runs_when_fixed(qapp, tmp_path):
     try:
         session.start(show=True)
         assert session.error is not None and session.error.file == "pages/index/index.wxml"
-        shown: list = []
-        assert wait_until(
-            qapp,
-            lambda: (overlay.read(session.container.page, shown.append), shown and shown[-1])[1],
-        )
-        assert shown[-1]["location"].startswith("pages/index/index.wxml:1:")
+        shown = overlay_shown(qapp, session)
+        assert shown, "the overlay did not show"
+        assert shown["location"].startswith("pages/index/index.wxml:1:")
         restarted: list = []
         session.restarted.connect(restarted.append)
         wxml.write_text(good)
@@ -262,3 +276,208 @@ def test_app_broken_at_start_shows_overlay_then_runs_when_fixed(qapp, tmp_path):
         session.stop()
         shell.close_all()
         qapp.processEvents()
+
+
+SHOWN_ROUTE = (
+    "(function () { var p = document.querySelector('wx-page[route]:not(.fc-hidden)');"
+    " return p ? p.getAttribute('route') : ''; })()"
+)
+
+
+def shown_route_is(qapp, session, route):
+    return wait_until(
+        qapp, lambda: ask(qapp, session.container.page, SHOWN_ROUTE) == route, timeout=20
+    )
+
+
+def click(qapp, session, selector, index=0):
+    script = f"document.querySelectorAll({json.dumps(selector)})[{index}].click(); true"
+    assert js(qapp, session.container.page, script) is True
+
+
+def test_tabbed_template_hot_reload_keeps_the_current_page(qapp, tmp_path, monkeypatch):
+    """The issue's loop: `finclip new demo --template tabbed`, then `finclip dev demo`
+    (its session), edit a WXML file of the page on show: it reloads in the same container
+    and the same page comes back."""
+    from finclip_desktop.cli import main
+    from finclip_desktop.shell.core import Shell
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "demo", "--template", "tabbed"]) == 0
+    root = tmp_path / "demo"
+    shell = Shell(settings=effective_settings(), data_root=tmp_path / "data", dev_mode=True)
+    messages: list = []
+    session = DevSession(shell, root, devtools=False, printer=messages.append, quiet_ms=40)
+    try:
+        session.start(show=True)
+        assert body_has(qapp, session, "Good day")
+        first = session.container
+        click(qapp, session, ".fc-tab", 1)  # the Explore tab
+        assert shown_route_is(qapp, session, "pages/explore/index")
+        assert body_has(qapp, session, "Security reminder")
+
+        reloads: list = []
+        session.reloaded.connect(reloads.append)
+        wxml = root / "pages" / "explore" / "index.wxml"
+        wxml.write_text('<view class="card">Edited while running</view>\n' + wxml.read_text())
+        assert wait_until(qapp, lambda: reloads), "the WXML edit did not rebuild"
+        assert reloads[0] == ["pages/explore/index.wxml"]
+        assert body_has(qapp, session, "Edited while running")
+        assert shown_route_is(qapp, session, "pages/explore/index"), "the page on show changed"
+        assert session.container is first, "a page edit must not restart the app"
+
+        # a detail page opened with `?id=...` from the list: after an edit the same article
+        # comes back (its query kept) with the list under it
+        click(qapp, session, "wx-page[route='pages/explore/index'] .card", 1)
+        assert shown_route_is(qapp, session, "pages/article/index")
+        assert body_has(qapp, session, "Everything your team needs")
+        stack = json.loads(js(qapp, session.container.page, "JSON.stringify(__fcDev.stack())"))
+        assert [p["route"] for p in stack] == ["pages/explore/index", "pages/article/index"]
+        assert stack[1]["query"].get("id"), stack
+        article = root / "pages" / "article" / "index.wxml"
+        article.write_text(article.read_text().replace("min read", "minutes to read"))
+        assert wait_until(qapp, lambda: len(reloads) >= 2)
+        assert body_has(qapp, session, "minutes to read"), "the edit did not reach the page"
+        assert shown_route_is(qapp, session, "pages/article/index")
+        assert body_has(qapp, session, "Everything your team needs"), "the query was lost"
+        assert session.container is first
+        reloaded = json.loads(js(qapp, session.container.page, "JSON.stringify(__fcDev.stack())"))
+        assert reloaded == stack
+        click(qapp, session, ".fc-nav-back")  # the list is still under the article
+        assert shown_route_is(qapp, session, "pages/explore/index")
+        assert body_has(qapp, session, "Security reminder")
+        assert not [m for m in messages if m.uncaught()], messages
+        assert session.error is None and session.runtime_error is None
+    finally:
+        session.stop()
+        shell.close_all()
+        qapp.processEvents()
+
+
+@pytest.mark.parametrize(
+    ("template", "text"),
+    [("blank", "Hello, mini-program"), ("tabbed", "Good day"),
+     ("form", "Residential parking permit"), ("dashboard", "Total value")],
+)  # fmt: skip
+def test_each_template_runs_without_errors(qapp, tmp_path, template, text):
+    """Each template, as scaffolded, runs in the shell: its first page paints its content
+    and nothing reaches the console as an error."""
+    from finclip_desktop.devtools.scaffold import create_app
+    from finclip_desktop.shell.core import Shell
+
+    root = tmp_path / template
+    create_app(root, template)
+    shell = Shell(settings=effective_settings(), data_root=tmp_path / "data", dev_mode=True)
+    messages: list = []
+    session = DevSession(shell, root, devtools=False, printer=messages.append, quiet_ms=40)
+    try:
+        container = session.start(show=True)
+        assert session.error is None
+        assert wait_until(qapp, lambda: container.first_painted is not None, timeout=20)
+        assert body_has(qapp, session, text)
+        for _ in range(30):  # let late lifecycle code run
+            qapp.processEvents()
+        errors = [m for m in messages if m.level == "error" or m.uncaught()]
+        assert not errors, errors
+    finally:
+        session.stop()
+        shell.close_all()
+        qapp.processEvents()
+
+
+def test_logic_worker_is_debuggable_over_the_devtools_protocol(tmp_path):
+    """`finclip dev --remote-debugging PORT` (as docs/getting-started.md says): the logic
+    layer's worker is a DevTools target of the app's page, and code evaluates in it."""
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+    from websockets.sync.client import connect
+
+    from finclip_desktop.devtools.scaffold import create_app
+
+    root = tmp_path / "demo"
+    create_app(root, "blank")
+    log = tmp_path / "dev.log"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = "import sys; from finclip_desktop.cli import main; sys.exit(main())"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", command, "dev", str(root), "--no-sandbox", "--no-devtools",
+         "--remote-debugging", str(port), "--exit-after", "90"],
+        stdout=subprocess.DEVNULL, stderr=log.open("w"),
+    )  # fmt: skip
+    try:
+        page = None
+        for _ in range(300):
+            try:
+                targets = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=2).json()
+                page = next((t for t in targets if t["url"].startswith("finclip://")), None)
+            except httpx.HTTPError:
+                pass
+            if page or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert page, f"no app page among the DevTools targets: {log.read_text()[-800:]}"
+        with connect(page["webSocketDebuggerUrl"], open_timeout=10, max_size=None) as ws:
+            params = {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True}
+            ws.send(json.dumps({"id": 1, "method": "Target.setAutoAttach", "params": params}))
+            session_id, deadline = None, time.monotonic() + 20
+            while session_id is None and time.monotonic() < deadline:
+                event = json.loads(ws.recv(timeout=20))
+                info = event.get("params", {}).get("targetInfo", {})
+                if event.get("method") == "Target.attachedToTarget" and info["type"] == "worker":
+                    assert info["url"].endswith("/__fc__/service.js"), info
+                    session_id = event["params"]["sessionId"]
+            assert session_id, "the logic-layer worker is not a DevTools target"
+            expression = (
+                "typeof getCurrentPages === 'function' ? "
+                "getCurrentPages().map(function (p) { return p.route; }).join() : ''"
+            )
+            evaluate = {"expression": expression, "returnByValue": True}
+            value, deadline = None, time.monotonic() + 20
+            for call in range(2, 200):  # until the worker has opened its first page
+                ws.send(json.dumps({"id": call, "sessionId": session_id,
+                                    "method": "Runtime.evaluate", "params": evaluate}))  # fmt: skip
+                reply = json.loads(ws.recv(timeout=20))
+                while reply.get("id") != call:
+                    reply = json.loads(ws.recv(timeout=20))
+                value = reply.get("result", {}).get("result", {}).get("value")
+                if value or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+        assert value == "pages/index/index", reply
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_stack_url():
+    from urllib.parse import parse_qs, unquote
+
+    from finclip_desktop.devtools.devloop import stack_url
+
+    entry = "finclip://demo/__fc__/index.html"
+    assert stack_url(entry, []).toString() == entry
+    assert stack_url(entry, "junk").toString() == entry
+    stack = [{"route": "pages/home/index", "query": {}},
+             {"route": "pages/article/index", "query": {"id": "a 1&b"}}]  # fmt: skip
+    url = stack_url(entry, stack)
+    assert url.path() == "/__fc__/index.html"
+    (path,) = parse_qs(url.query(url.ComponentFormattingOption.FullyEncoded))["path"]
+    assert path == "pages/article/index?id=a%201%26b"  # decodeURIComponent-able
+    assert json.loads(unquote(url.fragment().removeprefix("fcstack="))) == stack
+
+
+def test_dev_refuses_a_bad_debugging_port(tmp_path, capsys):
+    from finclip_desktop.cli import main
+
+    (tmp_path / "app").mkdir()
+    assert main(["dev", str(tmp_path / "app"), "--remote-debugging", "70000"]) == 1
+    assert "--remote-debugging 70000: not a port number" in capsys.readouterr().err

@@ -3,7 +3,9 @@ shell's own rules in shell/targets.py)."""
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 
 import pytest
 
@@ -82,3 +84,130 @@ def test_app_lists(policy, package):
         targets.resolve(str(package), settings(), dev=False)
     policy({"trusted_keys": [public_key_text(KEY)], "allowed_apps": ["corp.app"]})
     assert targets.resolve(str(package), settings(), dev=False).app_id == "corp.app"
+
+
+class _RecordingProxy(http.server.BaseHTTPRequestHandler):
+    """A forward proxy on loopback that records each request line and answers 404."""
+
+    seen: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        self.seen.append(self.path)
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_GET  # noqa: N815
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def proxy():
+    _RecordingProxy.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingProxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _RecordingProxy.seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_server_url_and_proxy_from_policy(policy, proxy, tmp_path):
+    """The store talks to the policy's server, through the policy's proxy, whatever the
+    user chose."""
+    from finclip_desktop.store.errors import StoreError
+    from finclip_desktop.store.http import RetryPolicy
+    from finclip_desktop.store.store import Store
+
+    proxy_url, seen = proxy
+    SettingsStore().update(server_url="https://user-choice.example", proxy="none")
+    policy({"server_url": "http://127.0.0.1:9/", "proxy": proxy_url})
+    eff = settings()
+    assert (eff.server_url, eff.proxy) == ("http://127.0.0.1:9", proxy_url)
+    with Store(eff, directory=tmp_path / "store", retry=RetryPolicy(attempts=1)) as store:
+        with pytest.raises(StoreError):
+            store.refresh()
+    assert seen and all(s.startswith("http://127.0.0.1:9/") for s in seen), seen
+
+
+def test_telemetry_from_policy(policy, qapp, tmp_path):
+    """Usage statistics are recorded by the shell only when the policy (or, unmanaged,
+    the user) turns telemetry on; a managed value cannot be changed by the user."""
+    from finclip_desktop.settings import SettingsError
+    from finclip_desktop.shell.core import Shell
+
+    SettingsStore().update(telemetry=True)
+    policy({"server_url": "https://apps.example.com", "telemetry": False})
+    shell = Shell(settings=settings(), data_root=tmp_path / "a")
+    assert shell.usage is None
+    shell.close_all()
+    with pytest.raises(SettingsError, match="managed by your organisation"):
+        SettingsStore().update(telemetry=True)
+    policy({"server_url": "https://apps.example.com", "telemetry": True})
+    shell = Shell(settings=settings(), data_root=tmp_path / "b")
+    assert shell.usage is not None
+    shell.close_all()
+
+
+def test_update_channel_from_policy(policy):
+    """The policy's channel wins and is read-only (docs/policy.md: the store does not
+    follow channels yet)."""
+    from finclip_desktop.settings import SettingsError
+
+    SettingsStore().update(update_channel="beta")
+    assert settings().update_channel == "beta"
+    policy({"update_channel": "stable"})
+    assert settings().update_channel == "stable" and settings().is_managed("update_channel")
+    with pytest.raises(SettingsError):
+        SettingsStore().update(update_channel="beta")
+
+
+@pytest.mark.qt
+def test_settings_page_shows_managed_values_read_only(policy, qapp):
+    from finclip_desktop.shell.launcher import SettingsPage
+
+    SettingsStore().update(server_url="https://mine.example", developer_mode=True)
+    page = SettingsPage(SettingsStore())
+    assert page.server.isEnabled() and page.developer.isEnabled()
+    page.deleteLater()
+
+    policy({"server_url": "https://apps.example.com", "developer_mode_allowed": False})
+    store = SettingsStore()
+    page = SettingsPage(store)
+    assert page.server.text() == "https://apps.example.com" and not page.server.isEnabled()
+    assert not page.developer.isChecked() and not page.developer.isEnabled()
+    for widget in (page.server, page.developer):
+        assert widget.toolTip() == "managed by your organisation"
+    page.server.setText("https://elsewhere.example")
+    assert page.save()
+    assert store.effective.server_url == "https://apps.example.com"
+    page.deleteLater()
+
+
+@pytest.mark.qt
+def test_settings_page_edits_user_values_and_lists_the_other_rules(policy, qapp):
+    from PySide6.QtWidgets import QLabel
+
+    from finclip_desktop.shell.launcher import SettingsPage
+
+    policy({"telemetry": True, "blocked_apps": ["com.bad.app"], "sideloading_allowed": False})
+    store = SettingsStore()
+    page = SettingsPage(store)
+    assert not page.telemetry.isEnabled() and page.telemetry.isChecked()
+    texts = [label.text() for label in page.findChildren(QLabel)]
+    assert "Blocked apps: com.bad.app" in texts
+    assert any("folders" in t and "not allowed" in t for t in texts)
+    assert sum("managed by your organisation" in t for t in texts) == 2  # field + rules
+    page.channel.setText("Beta!")
+    assert not page.save() and "update_channel" in page.status.text()
+    assert store.effective.update_channel == "stable"
+    page.channel.setText("beta")
+    page.proxy.setText("http://proxy.example:3128")
+    page.telemetry.setChecked(False)  # managed: ignored
+    assert page.save() and page.status.text() == "Saved"
+    assert store.effective.update_channel == "beta"
+    assert store.effective.proxy == "http://proxy.example:3128"
+    assert store.effective.telemetry is True
+    page.deleteLater()

@@ -138,3 +138,25 @@ def test_root_is_renewed_before_it_expires(tmp_path):
         assert again.admin_token is None
     finally:
         again.stop()
+
+
+def test_unchanged_timestamp_is_an_empty_304(live):
+    """An update check of a client holding the current timestamp costs no body bytes: the
+    timestamp answers If-None-Match on its ETag (quoted sha256), the next-root probe is an
+    empty 404."""
+    import hashlib
+
+    device, _ = live.device()
+    first = device.call("GET", "/api/v1/metadata/timestamp.json")
+    etag = first.headers["ETag"]
+    assert etag == f'"{hashlib.sha256(first.content).hexdigest()}"'
+    again = device.call(
+        "GET", "/api/v1/metadata/timestamp.json", expect=304, headers={"If-None-Match": etag}
+    )
+    assert again.content == b"" and again.headers["ETag"] == etag
+    other = device.call(
+        "GET", "/api/v1/metadata/timestamp.json", headers={"If-None-Match": '"0", "1"'}
+    )
+    assert other.content == first.content
+    probe = Api(live.url).call("GET", "/api/v1/metadata/2.root.json", expect=404)
+    assert probe.content == b""

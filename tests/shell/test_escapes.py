@@ -261,7 +261,9 @@ def test_sync_bridge_over_xhr_from_a_worker(harness):
     worker = """
       const x = new XMLHttpRequest();
       x.open('POST', '/__bridge__/invoke', false);
-      x.send(JSON.stringify({api: 'getStorageInfoSync', args: {}}));
+      x.setRequestHeader('X-Finclip-Call',
+                         encodeURIComponent(JSON.stringify({api: 'getStorageInfoSync', args: {}})));
+      x.send();
       postMessage([x.status, JSON.parse(x.responseText).errMsg]);
     """
     app = _open(harness, files={"index.html": PAGE, "w.js": worker})

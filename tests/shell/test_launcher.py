@@ -56,6 +56,7 @@ def launcher(qapp):
 
 def test_lists_searches_and_launches_with_the_keyboard(launcher):
     widget, h = launcher
+    assert widget.server_panel is None  # no server configured: installed apps only
     assert widget.visible_apps() == ["com.example.mail", "com.example.notes"]
     QTest.keyClicks(widget.search, "note")
     assert widget.visible_apps() == ["com.example.notes"]

@@ -244,18 +244,18 @@ class Mitm:
                     self.path = "/" + self.path.split("/", 3)[3]
                 path = self.path.split("?")[0]
                 mitm.seen.append(path)
-                headers = {
-                    k: v
-                    for k, v in self.headers.items()
-                    if k.lower() not in ("host", "content-length", "connection")
-                }
+                rule = mitm.rules.get(path)
+                # a rewriting proxy asks for the whole document (no 304) to forge from it
+                dropped = ("host", "content-length", "connection") + (
+                    ("if-none-match",) if rule else ()
+                )
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in dropped}
                 try:
                     up = mitm.http.request(self.command, mitm.upstream + self.path,
                                           headers=headers, content=body)  # fmt: skip
                 except httpx.TransportError:
                     self.close_connection = True  # upstream down: drop without an answer
                     return
-                rule = mitm.rules.get(path)
                 answer = rule(self.command, path, up) if rule else None
                 if answer == "drop":
                     self.close_connection = True

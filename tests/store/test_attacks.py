@@ -209,6 +209,21 @@ def test_freeze_expired_timestamp(live: Live, mitm: Mitm, tmp_path: Path) -> Non
         store.check_updates()
 
 
+def test_forged_not_modified_holds_only_until_expiry(
+    live: Live, mitm: Mitm, tmp_path: Path
+) -> None:
+    """A proxy answering 304 to every timestamp request hides new releases (a freeze) only
+    as long as the timestamp the client trusts is unexpired: it is verified again each time."""
+    store = _installed(live, mitm, tmp_path)
+    mitm.rules[META + "timestamp.json"] = lambda method, path, up: (304, {}, b"")
+    live.admin.publish("1.0.1")
+    assert store.check_updates() == []
+    assert store.installed_version(APP_ID) == "1.0.0"
+    with pytest.raises(VerificationError) as info:
+        store.metadata.refresh(store._http(), now=datetime.now(UTC) + timedelta(days=2))
+    assert info.value.reason == "expired"
+
+
 def test_mix_and_match(live: Live, mitm: Mitm, tmp_path: Path) -> None:
     """Old targets served with a new snapshot/timestamp: each file is validly signed,
     but the snapshot names another targets document."""

@@ -44,10 +44,10 @@ def test_one_file_change_downloads_only_that_file(live: Live, tmp_path: Path) ->
     assert store.installed_version(APP_ID) == "1.0.0"
     assert store.open(APP_ID).read("app.js") == b"App({v: 2})"
     assert store.installed_version(APP_ID) == "1.0.1"
-    # unchanged app: only the timestamp is fetched
+    # unchanged app: a 304 for the timestamp and an empty 404 for the next root, no body
     before = store.bytes_received()
     assert store.check_updates() == []
-    assert store.bytes_received() - before < 2000
+    assert store.bytes_received() - before == 0
     # previous version kept for instant rollback
     assert store.rollback(APP_ID).manifest.version == "1.0.0"
     store.close()
@@ -90,7 +90,7 @@ def test_measure_update_traffic() -> None:
     from finclip_desktop.store.measure import measure_update_traffic
 
     result = measure_update_traffic(file_count=8, file_size=20_000)
-    assert result["unchanged_bytes"] < 2000  # the timestamp only
+    assert result["unchanged_bytes"] == 0  # a 304 for the timestamp, an empty 404 for root
     assert result["one_file_change_fraction"] < 0.1
 
 

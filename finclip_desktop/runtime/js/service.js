@@ -784,6 +784,7 @@ var __fc = self.__fc = (function () {
   function showPage(page) {
     preload(page.route);
     ops.push(['S', page.__root.id, page.route, stack.length]);
+    reportStack();
     page.__shown = true;
     pageCall(page, 'onShow');
     pageLifeToComponents(page, 'show');
@@ -807,6 +808,14 @@ var __fc = self.__fc = (function () {
     ops.push(['X', page.__root.id]);
     delete tabAlive[page.route];
     queueFlush();
+  }
+  /* the view keeps the latest stack for `finclip dev` (window.__fcDev.stack(), docs/architecture.md) */
+  function reportStack() {
+    post({ t: 'stack', stack: stack.map(function (p) {
+      var q = {};
+      Object.keys(p.options || {}).forEach(function (k) { q[k] = String(p.options[k]); });
+      return { route: p.route, query: q };
+    }) });
   }
   function isTab(route) {
     var tb = F.config.app.tabBar;
@@ -932,10 +941,38 @@ var __fc = self.__fc = (function () {
 
   /* ---------------------------------------------------------------- wx */
   var wx = self.wx = {}, callId = 0, callbacks = {}, hostListeners = {}, tasks = {};
+  /* ArrayBuffers cross the JSON bridge as {__fcBuffer: "<base64>"}, in both directions */
+  function bufferToWire(bytes) {
+    var bin = '';
+    for (var i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return { __fcBuffer: btoa(bin) };
+  }
+  function toWire(v) {
+    if (v == null || typeof v !== 'object') return v;
+    if (v instanceof ArrayBuffer) return bufferToWire(new Uint8Array(v));
+    if (ArrayBuffer.isView(v)) return bufferToWire(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    var out = v;
+    Object.keys(v).forEach(function (k) {
+      var w = toWire(v[k]);
+      if (w !== v[k]) { if (out === v) out = Array.isArray(v) ? v.slice() : Object.assign({}, v); out[k] = w; }
+    });
+    return out;
+  }
+  function fromWire(v) {
+    if (v == null || typeof v !== 'object') return v;
+    var keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === '__fcBuffer' && typeof v.__fcBuffer === 'string') {
+      var bin = atob(v.__fcBuffer), bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      return bytes.buffer;
+    }
+    keys.forEach(function (k) { v[k] = fromWire(v[k]); });
+    return v;
+  }
   function bridgeCall(api, args, cb) {
     var id = ++callId;
     callbacks[id] = cb;
-    post({ t: 'call', id: id, api: api, args: args || {} });
+    post({ t: 'call', id: id, api: api, args: toWire(args || {}) });
   }
   function viewCall(api, args, cb) {
     var id = ++callId;
@@ -963,9 +1000,11 @@ var __fc = self.__fc = (function () {
   }
   function syncApi(api, names) {
     return function () {
-      var args = {};
-      if (names.length) for (var i = 0; i < arguments.length && i < names.length; i++) args[names[i]] = arguments[i];
-      else if (arguments[0] && typeof arguments[0] === 'object') args = arguments[0];
+      var args = {}, first = arguments[0];
+      // one plain object is the args object (e.g. truncateSync({filePath, length})), else positional
+      if (arguments.length === 1 && first && Object.getPrototypeOf(first) === Object.prototype) args = first;
+      else if (names.length) for (var i = 0; i < arguments.length && i < names.length; i++) args[names[i]] = arguments[i];
+      else if (first && typeof first === 'object') args = first;
       var res = invokeSync(api, args);
       if (String(res.errMsg || '').indexOf(':ok') < 0) throw new Error(res.errMsg || api + ':fail');
       delete res.errMsg;
@@ -979,9 +1018,9 @@ var __fc = self.__fc = (function () {
     try {
       var xhr = new XMLHttpRequest();
       xhr.open('POST', '/__bridge__/invoke', false);
-      xhr.setRequestHeader('Content-Type', 'application/json');
-      xhr.send(JSON.stringify({ api: api, args: args }));
-      return JSON.parse(xhr.responseText);
+      xhr.setRequestHeader('X-Finclip-Call', encodeURIComponent(JSON.stringify({ api: api, args: toWire(args) })));
+      xhr.send();
+      return fromWire(JSON.parse(xhr.responseText));
     } catch (e) {
       return { errMsg: api + ':fail ' + (e && e.message || e) };
     }
@@ -1004,9 +1043,24 @@ var __fc = self.__fc = (function () {
         task[n] = function (f) { (listeners[type] || (listeners[type] = [])).push(f); };
         task['off' + n.slice(2)] = function (f) { listeners[type] = (listeners[type] || []).filter(function (x) { return x !== f; }); };
       });
-      task.abort = function () { bridgeCall('_operateTask', { taskId: taskId, operation: 'abort' }, function () {}); };
-      task.close = function (a) { bridgeCall('_operateTask', Object.assign({ taskId: taskId, operation: 'close' }, a || {}), function (r) { if (a && a.success) a.success(r); }); };
-      task.send = function (a) { bridgeCall('_operateTask', Object.assign({ taskId: taskId, operation: 'send' }, a || {}), function (r) { if (a && a.success) a.success(r); }); };
+      // SocketTask.send/close answer as WeChat's sendSocketMessage / closeSocket
+      var operate = function (operation, label) {
+        return function (a) {
+          a = a || {};
+          var args = { taskId: taskId, operation: operation };
+          Object.keys(a).forEach(function (k) { if (typeof a[k] !== 'function') args[k] = a[k]; });
+          bridgeCall('_operateTask', args, function (r) {
+            var msg = String(r && r.errMsg || '_operateTask:ok'), ok = msg.indexOf(':ok') >= 0;
+            r = Object.assign({}, r, { errMsg: label + msg.slice(msg.indexOf(':')) });
+            if (ok && a.success) safe(function () { a.success(r); });
+            if (!ok && a.fail) safe(function () { a.fail(r); });
+            if (a.complete) safe(function () { a.complete(r); });
+          });
+        };
+      };
+      task.abort = operate('abort', api);
+      task.close = operate('close', 'closeSocket');
+      task.send = operate('send', 'sendSocketMessage');
       tasks[taskId] = task;
       asyncApi(api, bridgeCall)(Object.assign({}, o, {
         taskId: taskId, success: o.success, fail: o.fail,
@@ -1106,7 +1160,7 @@ var __fc = self.__fc = (function () {
     createSelectorQuery: function () { return new SelectorQuery(); },
     createIntersectionObserver: function (comp, opts) { return new IntersectionObserver(comp, opts); },
     getCurrentPages: self.getCurrentPages,
-    canIUse: function (name) { var root = String(name).split('.')[0]; return typeof wx[root] === 'function' || typeof wx[root] === 'object'; },
+    canIUse: canIUse,
     createCanvasContext: function (canvasId, comp) {
       // legacy canvas API: calls are recorded and replayed on the view's <canvas canvas-id>
       var scope = comp && comp.__root ? comp.__root.id : (current() ? current().__root.id : 0);
@@ -1184,6 +1238,14 @@ var __fc = self.__fc = (function () {
       return fsm;
     }
   };
+  /* canIUse('api'), 'api.object.param...' (by the api), 'Class.method' (e.g. FileSystemManager.readFile) */
+  function canIUse(name) {
+    var parts = String(name).split('.'), root = parts[0];
+    if (typeof wx[root] === 'function' || typeof wx[root] === 'object') return true;
+    return F.config.apis.some(function (a) {
+      return a[0] === root + '.' + parts[1] || (parts.length === 1 && a[0].indexOf(root + '.') === 0);
+    });
+  }
   function statMethods(s) {
     if (s && typeof s.isDirectory === 'boolean') { var d = s.isDirectory, f = s.isFile; s.isDirectory = function () { return d; }; s.isFile = function () { return f; }; }
     return s;
@@ -1216,12 +1278,13 @@ var __fc = self.__fc = (function () {
       case 'ev': viewEvent(m); break;
       case 'painted': F.painted(m.pid); break;
       case 'ack': (ackCbs[m.seq] || []).forEach(function (f) { safe(f); }); delete ackCbs[m.seq]; break;
-      case 'reply': case 'ret':
+      case 'reply': m.result = fromWire(m.result); /* falls through */
+      case 'ret':
         var cb = callbacks[m.id];
         delete callbacks[m.id];
         if (cb) safe(function () { cb(m.result); });
         break;
-      case 'event': hostEvent(m.name, m.payload); break;
+      case 'event': hostEvent(m.name, fromWire(m.payload)); break;
       case 'tab': tabTap(m.index); break;
       case 'back': routing.navigateBack({}); break;
       case 'audio': if (audios[m.aid]) audios[m.aid](m); break;
@@ -1253,18 +1316,18 @@ var __fc = self.__fc = (function () {
     if (launched) return;
     launched = true;
     F.system = m.system || {};
-    var entry = F.config.routes[0], launch = { scene: 1001 }, path = m.path;
-    if (!path && F.config.apis.some(function (a) { return a[0] === 'getLaunchOptionsSync'; })) {
+    var entry = F.config.routes[0], launch = { scene: 1001 }, path = m.path, reopen = reopenStack(m.stack);
+    if (!path && !reopen.length && F.config.apis.some(function (a) { return a[0] === 'getLaunchOptionsSync'; })) {
       // the host's launch options (e.g. `finclip run app --path`) choose the entry page
-      var lo = invokeSync('getLaunchOptionsSync', {});
+      var lo = invokeSync('_launchOptions', {});  // internal: not counted as the app's call
       if (lo && lo.path) {
         path = lo.path;
-        var q = lo.query || {}, qs = Object.keys(q).map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(q[k]); }).join('&');
+        var qs = queryString(lo.query);
         if (qs) path += (path.indexOf('?') >= 0 ? '&' : '?') + qs;
       }
       if (lo && lo.scene) launch.scene = lo.scene;
     }
-    var u = parseUrl(path || entry, '');
+    var u = reopen.length ? reopen.shift() : parseUrl(path || entry, '');
     if (!F.config.pages[u.route]) {
       notFound = u.route;
       u = { route: entry, query: {} };
@@ -1280,7 +1343,24 @@ var __fc = self.__fc = (function () {
     }
     if (notFound) pageCall(appInst, 'onPageNotFound', [{ path: notFound, query: {}, isEntryPage: true }]);
     openPage(u.route, u.query);
+    reopen.forEach(function (p) { routing.navigateTo({ url: '/' + p.route + '?' + queryString(p.query) }); });
     F.flushNow();
+  }
+  function queryString(q) {
+    return Object.keys(q || {}).map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(q[k]); }).join('&');
+  }
+  /* the stack `finclip dev` reopens after a hot reload ([{route, query}], bottom first, from
+     the view's `#fcstack=`): unknown routes are dropped, a tab page only as the bottom page */
+  function reopenStack(list) {
+    var out = [];
+    (Array.isArray(list) ? list : []).forEach(function (p) {
+      if (!p || typeof p.route !== 'string' || out.length >= 10) return;
+      var route = parseUrl('/' + p.route.replace(/^\/+/, ''), '').route, query = {};
+      if (!F.config.pages[route] || (out.length && isTab(route))) return;
+      if (p.query && typeof p.query === 'object') Object.keys(p.query).forEach(function (k) { query[k] = String(p.query[k]); });
+      out.push({ route: route, query: query });
+    });
+    return out;
   }
   var notFound = null;
   return F;

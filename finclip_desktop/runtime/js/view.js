@@ -103,8 +103,12 @@
       el('pre', '', box).textContent = msg;
     }
   };
-  var params = new URLSearchParams(location.search);
-  post({ t: 'init', path: params.get('path') || '', system: { windowWidth: windowWidth(), windowHeight: innerHeight } });
+  var params = new URLSearchParams(location.search), devStack = [], reopen = null;
+  // `finclip dev`: the worker reports the page stack, `#fcstack=` reopens one (docs/architecture.md)
+  try { reopen = JSON.parse(decodeURIComponent((/(?:^#|&)fcstack=([^&]*)/.exec(location.hash) || [])[1] || 'null')); } catch (x) { reopen = null; }
+  worker.addEventListener('message', function (e) { if (e.data && e.data.t === 'stack') devStack = e.data.stack; });
+  window.__fcDev = { stack: function () { return JSON.parse(JSON.stringify(devStack)); } };
+  post({ t: 'init', path: params.get('path') || '', stack: reopen, system: { windowWidth: windowWidth(), windowHeight: innerHeight } });
   var apiResults = {};
   worker.onmessage = function (e) {
     var m = e.data;
