@@ -15,13 +15,19 @@ from collections.abc import Sequence
 
 from finclip_desktop import __version__
 
-COMMAND_MODULES = [
-    "finclip_desktop.package.commands",
-    "finclip_desktop.devtools.commands",
-    "finclip_desktop.server.commands",
-    "finclip_desktop.store.commands",
-    "finclip_desktop.shell.commands",
-]
+# Each commands module and the subcommands its ``register`` adds: `finclip NAME ...` imports
+# and builds only NAME's module (a launch does not pay for every parser); `finclip --help`
+# and anything else build them all (tests/bench/test_launch_imports.py keeps this in sync).
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "finclip_desktop.package.commands": ("keygen", "pack", "verify", "inspect"),
+    "finclip_desktop.devtools.commands": ("new", "doctor", "dev"),
+    "finclip_desktop.server.commands": (
+        "server", "publish", "review", "release", "promote", "rollback", "takedown",
+        "restore", "apps", "admin", "login",
+    ),
+    "finclip_desktop.store.commands": ("install", "update"),
+    "finclip_desktop.shell.commands": ("run", "launcher"),
+}  # fmt: skip
 
 
 class CliError(Exception):
@@ -32,19 +38,22 @@ class CliError(Exception):
         self.code = code
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `finclip` parser; given a known subcommand, with that command's module only."""
     parser = argparse.ArgumentParser(
         prog="finclip", description="Run, pack, sign and publish WeChat-syntax mini-programs."
     )
     parser.add_argument("--version", action="version", version=f"finclip {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    modules = [m for m, names in COMMAND_MODULES.items() if command in names]
+    for name in modules or COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except CliError as exc:

@@ -11,9 +11,7 @@ or against ``ctx.settings["sslContext"]`` (an ``ssl.SSLContext``) when one is gi
 from __future__ import annotations
 
 import json
-import mimetypes
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -142,6 +140,8 @@ class HttpSession:
 
     def save_cookies(self) -> None:
         """Write the jar atomically (a concurrent response may add a cookie: retry once)."""
+        import secrets
+
         with self._save_lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{secrets.token_hex(4)}.tmp")
@@ -377,6 +377,9 @@ def multipart(
     name: str, filename: str, content: bytes, fields: Mapping[str, Any]
 ) -> tuple[str, bytes]:
     """A multipart/form-data body: the form fields, then the file."""
+    import mimetypes
+    import secrets
+
     boundary = f"----FinClipFormBoundary{secrets.token_hex(12)}"
     parts = []
     for key, value in fields.items():

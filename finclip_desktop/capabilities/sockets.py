@@ -14,7 +14,6 @@ Events (``taskEvent`` types): ``open {header, protocol}``, ``message {data}``,
 from __future__ import annotations
 
 import socket
-import ssl
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -56,6 +55,8 @@ class SocketTask:
 
     def _open(self) -> Any:
         """The connecting context manager (connects on enter)."""
+        import ssl
+
         from websockets.sync.client import connect
 
         secure = self.url.scheme == "wss"

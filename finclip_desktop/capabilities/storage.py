@@ -9,7 +9,6 @@ from one app take effect in the order they were made.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,8 @@ class KeyValueStore:
         self.quota = quota
         self.item_limit = item_limit
         self._lock = threading.Lock()
+        import sqlite3  # imported by the first app that stores data, not at launch
+
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")

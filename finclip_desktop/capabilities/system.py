@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import platform
 import threading
 import time
 from concurrent.futures import Future
@@ -28,11 +27,15 @@ NO_OP = "does nothing on desktop (ok)"
 
 
 def platform_name() -> str:
+    import platform
+
     system = platform.system()
     return {"Windows": "windows", "Darwin": "mac"}.get(system, system.lower() or "unknown")
 
 
 def system_version() -> str:
+    import platform
+
     system = platform.system()
     if system == "Darwin":
         return f"macOS {platform.mac_ver()[0]}"
@@ -77,6 +80,8 @@ def menu_button_rect(ctx: CallContext, args: dict[str, Any] | None = None) -> di
 
 
 def device_info(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    import platform
+
     return {
         "brand": "desktop",
         "model": platform.machine() or "unknown",

@@ -8,7 +8,6 @@ API ``_operateTask {taskId, operation}`` (``abort``; sockets also ``send`` and `
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -76,6 +75,8 @@ class TaskTable:
         self._lock = threading.Lock()
 
     def start(self, ctx: CallContext, task_id: str | None, group: str) -> Task:
+        import secrets
+
         task_id = task_id or f"host-{secrets.token_hex(8)}"
         with self._lock:
             if task_id in self._early_aborts:

@@ -12,7 +12,6 @@ The shell's scheme handler serves ``wxfile://`` URLs (``<image src>``) with :fun
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 
 from finclip_desktop.capabilities.errors import CapabilityError
@@ -64,6 +63,8 @@ def to_wxfile(data_dir: Path, real: Path) -> str:
 
 def new_file(data_dir: Path, root: str, suffix: str = "") -> tuple[Path, str]:
     """A fresh unique file path in ``root`` (``tmp`` or ``store``): (real path, wxfile path)."""
+    import secrets
+
     clean = suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix or "") else ""
     name = secrets.token_hex(12) + clean
     base = root_dir(data_dir, root)

@@ -6,9 +6,7 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING, Any
 
 from finclip_desktop.package.canonical import strict_loads
 from finclip_desktop.package.errors import AppError, ManifestInvalidError, PackageError
@@ -23,6 +21,9 @@ from finclip_desktop.package.manifest import (
 )
 from finclip_desktop.package.signing import sign_manifest
 from finclip_desktop.package.zipformat import check_path, write_archive
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 PROJECT_CONFIG = "project.config.json"
 FINCLIP_CONFIG = "finclip.config.json"

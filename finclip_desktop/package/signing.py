@@ -3,6 +3,9 @@
 A key id is the hex sha256 of the raw 32-byte public key. Package signatures cover
 ``PACKAGE_SIG_CONTEXT + canonical manifest bytes`` so they can never be replayed as a
 signature over some other kind of message.
+
+``cryptography`` is imported by the functions that use a key, not at import: running a
+developer folder (no signature to check) does not load it.
 """
 
 from __future__ import annotations
@@ -13,10 +16,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from finclip_desktop.package.canonical import canonical_json, strict_loads
 from finclip_desktop.package.errors import (
@@ -25,16 +25,27 @@ from finclip_desktop.package.errors import (
     UnknownSignerError,
 )
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
 PACKAGE_SIG_CONTEXT = b"finclip-package-v1\0"
 _MAX_KEY_FILE = 16 * 1024
 
 
 def generate_key() -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     return Ed25519PrivateKey.generate()
 
 
 def public_key_bytes(key: Ed25519PublicKey | Ed25519PrivateKey) -> bytes:
     """The raw 32 bytes of a public key (or of a private key's public half)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     if isinstance(key, Ed25519PrivateKey):
         key = key.public_key()
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -55,6 +66,8 @@ def save_private_key(key: Ed25519PrivateKey, path: Path) -> Path:
 
     Refuses to overwrite an existing key. Returns the public key's path.
     """
+    from cryptography.hazmat.primitives import serialization
+
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -90,6 +103,9 @@ def _read_key_file(path: Path) -> bytes:
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     data = _read_key_file(path)
     try:
         key = serialization.load_pem_private_key(data, password=None)
@@ -102,6 +118,9 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def parse_public_key(text: str | bytes) -> Ed25519PublicKey:
     """Accept a PEM public key or base64 of the raw 32 bytes."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     data = text.encode("ascii", "replace") if isinstance(text, str) else text
     if b"-----BEGIN" in data:
         try:
@@ -190,6 +209,8 @@ def parse_signature(sig_bytes: bytes) -> tuple[str, bytes]:
 
 def verify_manifest_signature(manifest_bytes: bytes, sig_bytes: bytes, trust: TrustStore) -> str:
     """Check the detached signature; return the signer's key id."""
+    from cryptography.exceptions import InvalidSignature
+
     kid, sig = parse_signature(sig_bytes)
     key = trust.get(kid)
     if key is None:

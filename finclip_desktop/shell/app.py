@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from finclip_desktop.cli import CliError
@@ -35,11 +36,9 @@ class ShellApp:
             if "error" in answer:
                 raise CliError(str(answer["error"]))
             return 0
-        from finclip_desktop.shell.dialogs import dialog_prompter
-
         self.shell = Shell(
             settings=self.settings,
-            prompter=dialog_prompter(self._window_of),
+            prompter=self._ask_consent,
             dev_mode=self.dev or None,
         )
         server = InstanceServer(name, self.handle)
@@ -57,6 +56,14 @@ class ShellApp:
             raise CliError(str(exc)) from None
         _quit_on_signals(app)
         return app.exec()
+
+    def _ask_consent(
+        self, app_name: str, app_id: str, scope: str, answer: Callable[[str], None]
+    ) -> None:
+        """The consent dialog (its module is imported at the first question, not at launch)."""
+        from finclip_desktop.shell.dialogs import dialog_prompter
+
+        dialog_prompter(self._window_of)(app_name, app_id, scope, answer)
 
     def _window_of(self, app_id: str):
         container = self.shell.containers.get(app_id) if self.shell else None

@@ -71,9 +71,12 @@ def _add_sandbox(p: argparse.ArgumentParser) -> None:
 
 
 def _start(no_sandbox: bool, headless: bool = False) -> Any:
+    """Environment and settings, before anything imports Qt: the pure-Python part of a
+    launch (settings, resolving and compiling the app) is imported before PySide6, whose
+    import hook reads the source of every module imported after it."""
     from finclip_desktop.shell.bundle import BundleError
-    from finclip_desktop.shell.core import load_settings
     from finclip_desktop.shell.qtapp import ShellStartError, prepare_environment
+    from finclip_desktop.shell.targets import load_settings
 
     try:
         prepare_environment(no_sandbox, headless)

@@ -11,13 +11,14 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal
 
 from finclip_desktop.shell.bundle import AppBundle, BundleError
 from finclip_desktop.shell.container import Container, app_dirs, clear_app_data
 from finclip_desktop.shell.mainthread import init_relay
 from finclip_desktop.shell.permissions import PermissionStore, Prompter
 from finclip_desktop.shell.qtapp import application
+from finclip_desktop.shell.targets import load_settings
 from finclip_desktop.shell.usage import usage_for
 
 log = logging.getLogger(__name__)
@@ -39,17 +40,6 @@ def preload_registry() -> None:
     from finclip_desktop.capabilities import registry
 
     threading.Thread(target=registry.default_registry, name="finclip-registry", daemon=True).start()
-
-
-def load_settings() -> Any:
-    """Effective settings (user settings under policy); a bad policy stops the shell."""
-    from finclip_desktop.policy import PolicyError
-    from finclip_desktop.settings import SettingsError, SettingsStore
-
-    try:
-        return SettingsStore().effective
-    except (PolicyError, SettingsError) as exc:
-        raise BundleError(str(exc)) from None
 
 
 class Shell(QObject):
@@ -85,7 +75,8 @@ class Shell(QObject):
             self.invoke = self.usage.wrap(self.invoke)
         self.show_windows = show_windows
         self.containers: dict[str, Container] = {}
-        self._watch_host_state()
+        self._network_watched = False
+        self._watch_theme()
 
     # -- host events ----------------------------------------------------------------------
     def broadcast(self, name: str, payload: dict[str, Any]) -> None:
@@ -93,7 +84,7 @@ class Shell(QObject):
         for container in list(self.containers.values()):
             container.context.emit(name, payload)
 
-    def _watch_host_state(self) -> None:
+    def _watch_theme(self) -> None:
         from PySide6.QtGui import QGuiApplication
 
         hints = QGuiApplication.styleHints()
@@ -103,6 +94,15 @@ class Shell(QObject):
                     "themeChange", {"theme": "dark" if scheme == Qt.ColorScheme.Dark else "light"}
                 )
             )
+
+    def _watch_network(self, _route: str = "") -> None:
+        """Relay network status changes, from the event loop's turn after the first page
+        painted (loading the network information backend would delay it by a few ms)."""
+        if not self._network_watched:
+            self._network_watched = True
+            QTimer.singleShot(0, self._load_network_backend)
+
+    def _load_network_backend(self) -> None:
         try:
             from PySide6.QtNetwork import QNetworkInformation
 
@@ -164,6 +164,7 @@ class Shell(QObject):
         container.context.host = self._host_for(container)
         self.containers[bundle.app_id] = container
         container.closed.connect(lambda: self._forget(container))
+        container.painted.connect(self._watch_network)
         if self.usage is not None:
             self.usage.watch(container)
         container.load()

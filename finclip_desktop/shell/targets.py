@@ -17,6 +17,17 @@ from finclip_desktop.shell.bundle import (
 )
 
 
+def load_settings() -> Any:
+    """Effective settings (user settings under policy); a bad policy stops the shell."""
+    from finclip_desktop.policy import PolicyError
+    from finclip_desktop.settings import SettingsError, SettingsStore
+
+    try:
+        return SettingsStore().effective
+    except (PolicyError, SettingsError) as exc:
+        raise BundleError(str(exc)) from None
+
+
 def developer_mode(settings: Any, requested: bool) -> bool:
     """Developer mode in force: the setting, or ``--dev`` unless policy forbids it."""
     if requested and not settings.developer_mode and settings.is_managed("developer_mode"):

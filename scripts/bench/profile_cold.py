@@ -26,9 +26,9 @@ import bench  # noqa: E402  (scripts/bench.py)
 PHASES = {
     "interpreter": "python start-up (interpreter, site, editable finder)",
     "cli-imported": "import finclip_desktop.cli",
-    "shell-imported": "argument parser (every commands module), shell.bundle (package, "
-    "runtime), shell.core (PySide6, QtWebEngine, capabilities.registry)",
-    "qt-start": "settings and policy, resolve, build_app",
+    "shell-imported": "`run` parser, settings and policy, resolve + build_app (entry-point "
+    "scan), then shell.core (PySide6, QtWebEngine, shell modules)",
+    "qt-start": "shell.app, shell.instance",
     "qapplication": "QApplication created (web engine initialised)",
     "bundle-resolved": "instance check (local socket), Shell(), permissions",
     "container-created": "profile + page + channel + window (Container)",
