@@ -26,13 +26,17 @@ from finclip_desktop.runtime.support import COMPONENTS, VIEW_APIS  # noqa: E402
 from tests.conformance.features import FEATURES  # noqa: E402
 
 KNOWN_GAPS = [
-    "- `pureDataPattern`, `styleIsolation: page-*`, the `moved` lifetime and relation",
+    "- `styleIsolation: page-*`, the `moved` lifetime and relation",
     "  `target` (behaviour-based) matching are not implemented; components use isolated styles",
     "  (or `apply-shared`/`shared`/`addGlobalClass`) plus `externalClasses`.",
     "- Page transitions are a short slide-in on navigateTo; pull-down refresh starts from the",
     "  API or a mouse-wheel pull at the top of the page.",
-    "- `web-view`, `map`, `camera` and `editor` are not supported; `canvasToTempFilePath` and",
+    "- `map`, `camera` and `editor` are not supported; `canvasToTempFilePath` and",
     "  `canvasGetImageData` are not implemented.",
+    "- `web-view` opens only https pages on the app's domain lists (the shell's interceptor",
+    "  decides; `http://localhost` in developer mode when policy allows it); `bindmessage`",
+    "  and the JSSDK (`wx.miniProgram.*`) are not supported. A network error of an allowed",
+    "  page shows the engine's error page and fires `bindload`.",
     "- WXS runs in the logic worker (strict mode, logic-layer globals hidden), not in the view.",
     "- A custom tabBar (`tabBar.custom`) and `model:` bindings on custom components are not",
     "  supported; `model:value` works on input/textarea and `model:` on other built-ins' change.",

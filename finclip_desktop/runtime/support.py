@@ -25,7 +25,12 @@ COMPONENTS: dict[str, str] = {
                                           " change; no inertia, damping or scale",
     "picker-view": "partial: value, change on scroll snap; no indicator/mask styles",
     "picker-view-column": "",
-    "web-view": "no:", "map": "no:", "camera": "no:", "editor": "no:",
+    "web-view": "partial: src (https; http://localhost only in developer mode when policy"
+                " allows it), fills the page, bindload {src}, binderror"
+                " {url, fullUrl} when refused; hosts must be on the app's domain lists; no"
+                " bindmessage or JSSDK (wx.miniProgram.*); network errors of an allowed page"
+                " show the engine's error page and fire bindload",
+    "map": "no:", "camera": "no:", "editor": "no:",
 }  # fmt: skip
 
 BUILTIN_TAGS: frozenset[str] = frozenset(COMPONENTS) | {

@@ -116,7 +116,7 @@ def make_profile(
         bundle.app_id, remote_hosts, allow_http_localhost, parent=profile
     )
     profile.setUrlRequestInterceptor(interceptor)
-    handler = AppSchemeHandler(bundle, parent=profile)
+    handler = AppSchemeHandler(bundle, allow_http_localhost, parent=profile)
     profile.installUrlSchemeHandler(SCHEME.encode(), handler)
     profile.installUrlSchemeHandler(
         FILE_SCHEME.encode(), WxfileSchemeHandler(dirs["data"], parent=profile)
@@ -150,6 +150,7 @@ class AppPage(QWebEnginePage):
     usage recorder counts app errors from it; devtools prints it)."""
 
     console_message = Signal(object, str, int, str)
+    frame_refused = Signal(str)  # a <web-view> frame's URL the app may not load
 
     def __init__(self, profile: QWebEngineProfile, app_id: str, remote_allows) -> None:
         super().__init__(profile)
@@ -167,6 +168,8 @@ class AppPage(QWebEnginePage):
                 return True
             self.refused.append(url.toString())
             del self.refused[:-200]
+            if not is_main_frame:
+                self.frame_refused.emit(url.toString())
         except Exception:  # noqa: BLE001 - refuse on any trouble, never raise into Qt
             log.exception("navigation check failed")
         return False
@@ -229,6 +232,9 @@ class Container(QObject):
         self.page.loadFinished.connect(self._load_finished)
         self.page.renderProcessTerminated.connect(self._render_gone)
         self.bridge.paintedRoute.connect(self._painted)
+        self.page.frame_refused.connect(
+            lambda url: self.bridge.emit_event("webViewBlocked", {"url": url})
+        )
         self.scheme.sync_invoke = self._sync_invoke
         self.window = None
         self.context = CallContext(

@@ -36,6 +36,12 @@ SECURITY_HEADERS = {
     b"Cache-Control": b"no-store",
     b"Referrer-Policy": b"no-referrer",
 }
+# Developer mode with plain http to localhost allowed: <web-view> may frame a local page.
+LOCAL_FRAMES = "frame-src https: http://localhost:* http://127.0.0.1:* http://[::1]:*;"
+DEV_LOCALHOST_HEADERS = {
+    **SECURITY_HEADERS,
+    b"Content-Security-Policy": CSP.replace("frame-src https:;", LOCAL_FRAMES).encode(),
+}
 BRIDGE_PATH = "__bridge__/invoke"
 BRIDGE_HEADER = b"X-Finclip-Call"
 MAX_BRIDGE_HEADER = 3 * 1024 * 1024  # percent-encoding of 1 MB of arguments, with margin
@@ -80,12 +86,26 @@ def content_type(path: str) -> bytes:
     return mime.encode()
 
 
+def reply(
+    job: QWebEngineUrlRequestJob, ctype: bytes, data: bytes, headers: dict[bytes, bytes]
+) -> None:
+    """Answer ``job`` with ``data`` and the security ``headers``."""
+    # PySide maps the QMultiMap as {name: [values]}.
+    job.setAdditionalResponseHeaders({QByteArray(k): [QByteArray(v)] for k, v in headers.items()})
+    buffer = QBuffer(job)
+    buffer.setData(QByteArray(data))
+    job.reply(ctype, buffer)
+
+
 class AppSchemeHandler(QWebEngineUrlSchemeHandler):
     """Serves one app's bundle; installed on that app's profile only."""
 
-    def __init__(self, bundle: AppBundle, parent: QObject | None = None) -> None:
+    def __init__(
+        self, bundle: AppBundle, dev_localhost: bool = False, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.bundle = bundle
+        self.dev_localhost = dev_localhost  # frames from http://localhost allowed (dev mode)
         self.sync_invoke: SyncInvoke | None = None
         self.served: list[str] = []  # paths answered (tests and diagnostics)
         self._pending: set[QWebEngineUrlRequestJob] = set()
@@ -125,13 +145,8 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         self._reply(job, content_type(path), data)
 
     def _reply(self, job: QWebEngineUrlRequestJob, ctype: bytes, data: bytes) -> None:
-        job.setAdditionalResponseHeaders(
-            # PySide maps the QMultiMap as {name: [values]}.
-            {QByteArray(k): [QByteArray(v)] for k, v in SECURITY_HEADERS.items()}
-        )
-        buffer = QBuffer(job)
-        buffer.setData(QByteArray(data))
-        job.reply(ctype, buffer)
+        headers = DEV_LOCALHOST_HEADERS if self.dev_localhost else SECURITY_HEADERS
+        reply(job, ctype, data, headers)
 
     def _bridge(self, job: QWebEngineUrlRequestJob, method: str) -> None:
         initiator = job.initiator().toString()
@@ -199,9 +214,4 @@ class WxfileSchemeHandler(QWebEngineUrlSchemeHandler):
         if data is None:
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             return
-        job.setAdditionalResponseHeaders(
-            {QByteArray(k): [QByteArray(v)] for k, v in SECURITY_HEADERS.items()}
-        )
-        buffer = QBuffer(job)
-        buffer.setData(QByteArray(data))
-        job.reply(content_type(real.name), buffer)
+        reply(job, content_type(real.name), data, SECURITY_HEADERS)

@@ -110,4 +110,14 @@ FEATURES: dict[str, list[str]] = {
         "navigation bar back button",
     ],
     "test_framework_is_small": ["framework JS <= 60 KB gzip"],
+    "test_web_view_shows_an_allowed_page": [
+        "`<web-view>` shows a listed https page over the whole page, bindload {src}",
+        "`<web-view>` frame sandboxed: no parent, top navigation, popups or app origin",
+    ],
+    "test_web_view_refuses_unlisted_hosts_and_other_schemes": [
+        "`<web-view>` binderror {url, fullUrl} for unlisted hosts and non-https schemes",
+    ],
+    "test_web_view_http_localhost_in_developer_mode": [
+        "`<web-view>` http://localhost in developer mode (refusal reported while CSP blocks it)",
+    ],
 }

@@ -55,12 +55,23 @@ def shown(host) -> str:
     )
 
 
+SETTLED_JS = (
+    "var shown = document.querySelectorAll('wx-page:not(.fc-hidden)');"
+    "return shown.length === 1 ? shown[0].getAttribute('route') : '';"
+)
+
+
 def stack_becomes(host, expected: list[dict], timeout: float = 10.0) -> list[dict]:
-    """Wait until ``window.__fcDev.stack()`` equals ``expected``; returns the last seen."""
+    """Wait until ``window.__fcDev.stack()`` equals ``expected`` and only its top page is
+    shown (a page transition has ended, so a tap reaches the new page); returns the last
+    stack seen."""
     deadline = time.monotonic() + timeout
     while True:
         seen = host.js("return window.__fcDev.stack();")
-        if seen == expected or time.monotonic() > deadline:
+        top = expected[-1]["route"].lstrip("/") if expected else ""
+        if seen == expected and host.js(SETTLED_JS) == top:
+            return seen
+        if time.monotonic() > deadline:
             return seen
         host.pump(0.03)
 

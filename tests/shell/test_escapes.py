@@ -382,3 +382,27 @@ def test_chromium_permission_follows_declared_scope_and_consent(harness):
     """)
     assert code != 1  # not PERMISSION_DENIED: granted (no position source here)
     assert harness.asked == [("app.a", "scope.userLocation")]
+
+
+@pytest.mark.parametrize("dev_mode", [False, True])
+def test_local_web_view_frames_only_in_developer_mode(qapp, tmp_path, dev_mode):
+    """The CSP admits http://localhost frames only where the interceptor does: developer
+    mode with allow_http_localhost (here a signed package, which runs in both modes)."""
+    from finclip_desktop.package import TrustStore, build_archive, generate_key
+    from finclip_desktop.settings import Settings
+    from finclip_desktop.shell.bundle import load_package_file
+    from finclip_desktop.shell.testing import ShellHarness
+
+    key = generate_key()
+    meta = {"app_id": "app.signed", "name": "Signed", "version": "1.0.0"}
+    _, archive = build_archive({"index.html": PAGE.encode()}, meta, key)
+    (tmp_path / "app.fcpkg").write_bytes(archive)
+    bundle = load_package_file(tmp_path / "app.fcpkg", TrustStore([key.public_key()]))
+    settings = Settings(developer_mode=True, allow_http_localhost=True)
+    with ShellHarness(settings=settings, dev_mode=dev_mode, data_root=tmp_path / "d") as h:
+        app = h.open(bundle)
+        csp = app.eval_async(
+            "return (await fetch('index.html')).headers.get('content-security-policy')"
+        )
+        assert ("http://localhost:*" in csp) is dev_mode
+        assert "frame-src https:" in csp and "frame-ancestors 'none'" in csp

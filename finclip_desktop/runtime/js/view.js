@@ -127,6 +127,7 @@
     if (m.__fcBridge === 'reply') post({ t: 'reply', id: m.id, result: m.result });
     else if (m.__fcBridge === 'event') {
       post({ t: 'event', name: m.name, payload: m.payload });
+      if (m.name === 'webViewBlocked' && m.payload) webViews(function (src) { return src === m.payload.url; });
       if (m.name === 'themeChange' || m.name === 'appShow') { /* nothing view-side */ }
     }
   });
@@ -957,6 +958,60 @@
     init: function (e) { e.__fcCanvas = el('canvas', '', e); }
   };
   BUILTIN['wx-cover-image'] = BUILTIN['wx-image'];
+  /* web-view: a remote page filling the page, in a sandboxed iframe (allow-same-origin gives
+     the remote page its own origin, never ours: src is https, or http to a loopback host that
+     the shell admits only in developer mode). The shell's interceptor decides which hosts load;
+     a refused frame stays on about:blank, so no commit within WEBVIEW_WAIT ms is an error. */
+  var WEBVIEW_WAIT = 5000;
+  function webViewUrl(v) {
+    var u;
+    try { u = new URL(String(v)); } catch (x) { return null; }
+    if (u.protocol === 'https:' || u.protocol === 'http:' && /^(localhost|127\.0\.0\.1|\[::1\])$/.test(u.hostname)) return u.href;
+    return null;
+  }
+  function webViewFail(e, src, why) {
+    if (e.__fcWv.state !== 'loading') return;
+    e.__fcWv.state = 'error';
+    clearTimeout(e.__fcWv.timer);
+    emit(e, 'error', { url: src.replace(/[?#].*$/, ''), fullUrl: src, src: src, errMsg: why });
+  }
+  function webViewCommitted(f) {
+    try { var d = f.contentDocument; return !d || d.URL !== 'about:blank'; } catch (x) { return true; }
+  }
+  function webViews(test) {
+    doc.querySelectorAll('wx-web-view').forEach(function (e) { var w = e.__fcWv; if (w && w.state === 'loading' && test(w.src)) webViewFail(e, w.src, 'refused'); });
+  }
+  doc.addEventListener('securitypolicyviolation', function (ev) {
+    if (ev.effectiveDirective === 'frame-src') webViews(function (src) { return src === ev.blockedURI || new URL(src).origin === ev.blockedURI; });
+  });
+  BUILTIN['wx-web-view'] = {
+    init: function (e) {
+      var f = el('iframe', 'fc-webview', e);
+      f.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-modals');
+      f.setAttribute('referrerpolicy', 'no-referrer');
+      f.setAttribute('allow', '');
+      e.__fcWv = { frame: f, state: 'idle', src: '', timer: 0 };
+      e.__fcOnRemove = function () { clearTimeout(e.__fcWv.timer); };
+      f.addEventListener('load', function () {
+        var w = e.__fcWv;
+        if (w.state !== 'loading' || !webViewCommitted(f)) return;
+        w.state = 'loaded';
+        clearTimeout(w.timer);
+        emit(e, 'load', { src: w.src });
+      });
+    },
+    attr: function (e, k, v) {
+      if (k !== 'src') return;
+      var w = e.__fcWv, url = v ? webViewUrl(v) : null;
+      clearTimeout(w.timer);
+      w.src = url || String(v || '');
+      w.state = v ? 'loading' : 'idle';
+      if (!url) { w.frame.removeAttribute('src'); if (v) webViewFail(e, w.src, 'only https pages can be opened'); return true; }
+      w.frame.src = url;
+      w.timer = setTimeout(function () { if (!webViewCommitted(w.frame)) webViewFail(e, url, 'refused or no answer'); }, WEBVIEW_WAIT);
+      return true;
+    }
+  };
   /* picker-view: columns scroll and snap; the middle row is the value */
   function pvColumns(pv) { return [].filter.call(pv.children, function (c) { return c.localName === 'wx-picker-view-column'; }); }
   function rowHeight(col) { var r = col.firstElementChild; return (r && r.offsetHeight) || 34; }
