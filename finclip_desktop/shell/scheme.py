@@ -37,7 +37,7 @@ SECURITY_HEADERS = {
     b"Referrer-Policy": b"no-referrer",
 }
 # Developer mode with plain http to localhost allowed: <web-view> may frame a local page.
-LOCAL_FRAMES = "frame-src https: http://localhost:* http://127.0.0.1:* http://[::1]:*;"
+LOCAL_FRAMES = "frame-src https: http://localhost:* http://127.0.0.1:*;"  # CSP has no IPv6 literals
 DEV_LOCALHOST_HEADERS = {
     **SECURITY_HEADERS,
     b"Content-Security-Policy": CSP.replace("frame-src https:;", LOCAL_FRAMES).encode(),

@@ -406,3 +406,4 @@ def test_local_web_view_frames_only_in_developer_mode(qapp, tmp_path, dev_mode):
         )
         assert ("http://localhost:*" in csp) is dev_mode
         assert "frame-src https:" in csp and "frame-ancestors 'none'" in csp
+        assert not [m for m in app.container.page.console if "Content Security Policy" in m]
