@@ -71,6 +71,7 @@ def app_dict(session: Session, app: App, with_versions: bool = False) -> dict[st
                 "percent": app.gray_percent,
                 "devices": app.gray_devices,
                 "orgs": app.gray_orgs,
+                "channels": app.gray_channels,
                 "mandatory": app.gray_mandatory,
             },
         },
@@ -334,6 +335,10 @@ class GrayIn(BaseModel):
     percent: int = Field(0, ge=0, le=100, description="share of devices, by stable hash")
     devices: list[str] = Field(default_factory=list, description="device ids")
     orgs: list[str] = Field(default_factory=list, description="org ids")
+    channels: list[str] = Field(
+        default_factory=list,
+        description="update channels (e.g. beta): devices that follow one of them",
+    )
 
 
 class ReleaseIn(BaseModel):
@@ -360,6 +365,7 @@ def release(
             body.gray.orgs,
             body.reason,
             body.mandatory,
+            body.gray.channels,
         )
     return app_dict(session, registry.get_app(session, app_id))
 
@@ -433,6 +439,7 @@ def devices(session: Session = Depends(db), user: User = Depends(current_user)) 
             "name": d.name,
             "platform": d.platform,
             "org": d.org_id,
+            "channel": d.channel,
             "last_seen_at": d.last_seen_at.isoformat() + "Z",
         }
         for d in rows

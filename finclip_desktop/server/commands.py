@@ -111,6 +111,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gray-percent", type=int, default=None, metavar="N")
     p.add_argument("--gray-device", action="append", default=[], metavar="DEVICE_ID")
     p.add_argument("--gray-org", action="append", default=[], metavar="ORG")
+    p.add_argument(
+        "--gray-channel",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="devices following this update channel (e.g. beta); repeatable",
+    )
     p.add_argument("--mandatory", action="store_true", help="clients apply it at once")
     p.add_argument("--reason", default="")
     p.set_defaults(func=cmd_release)
@@ -294,6 +301,8 @@ def _release_text(app: dict[str, Any]) -> str:
             text += f" + {len(g['devices'])} devices"
         if g["orgs"]:
             text += f" + orgs {', '.join(g['orgs'])}"
+        if g.get("channels"):
+            text += f" + channels {', '.join(g['channels'])}"
     if app["taken_down"]:
         text += " (taken down)"
     return text
@@ -346,11 +355,12 @@ def cmd_release(args: argparse.Namespace) -> int:
         "mandatory": args.mandatory,
         "reason": args.reason,
     }
-    if args.gray_percent is not None or args.gray_device or args.gray_org:
+    if args.gray_percent is not None or args.gray_device or args.gray_org or args.gray_channel:
         body["gray"] = {
             "percent": args.gray_percent or 0,
             "devices": args.gray_device,
             "orgs": args.gray_org,
+            "channels": args.gray_channel,
         }
     data = _call(args, "POST", f"/api/v1/apps/{args.app_id}/release", json=body)
     return _print(args, data, _release_text(data))

@@ -229,6 +229,7 @@ ACTIONS: dict[str, Callable[..., Any]] = {
         _form_list(f["orgs"]),
         f["reason"],
         f["mandatory"],
+        _form_list(f["channels"]),
     ),
     "promote": lambda s, u, a, f: lifecycle.promote(s, u, a, f["reason"]),
     "cancel_gray": lambda s, u, a, f: lifecycle.cancel_gray(s, u, a, f["reason"]),
@@ -248,6 +249,7 @@ def app_action(
     percent: int = Form(0),
     devices: str = Form(""),
     orgs: str = Form(""),
+    channels: str = Form(""),
     mandatory: bool = Form(False),
     session: Session = Depends(db),
 ) -> Response:
@@ -266,6 +268,7 @@ def app_action(
         "percent": percent,
         "devices": devices,
         "orgs": orgs,
+        "channels": channels,
         "mandatory": mandatory,
     }
     try:

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from finclip_desktop.server.core import Server
+from finclip_desktop.server.distribution import record_channel
 from finclip_desktop.server.models import Device, User
 from finclip_desktop.server.security import (
     device_for_credentials,
@@ -35,5 +36,14 @@ def current_user(
 def current_device(
     session: Session = Depends(db),
     authorization: str | None = Header(None, description="Device <device_id>:<device_secret>"),
+    channel: str | None = Header(
+        None,
+        alias="X-Finclip-Channel",
+        description="the update channel the device follows (e.g. stable, beta); "
+        "recorded when it changes, absent: unchanged",
+    ),
 ) -> Device:
-    return device_for_credentials(session, parse_authorization(authorization, "Device"))
+    device = device_for_credentials(session, parse_authorization(authorization, "Device"))
+    if channel is not None:
+        record_channel(session, device, channel)
+    return device

@@ -6,6 +6,12 @@ carries its own counter, bumped with the epoch and whenever half its short lifet
 passed. Both live in one database row, so several server replicas agree. Given the same
 counters every document is byte-identical (Ed25519 is deterministic), so a client can
 fetch timestamp, snapshot and targets in separate requests.
+
+A device's audience also changes when it moves to another update channel (gray releases
+may target channels). That is not a release event, so instead of the shared epoch the
+device's own ``channel_changes`` count goes up, and it is added to the versions of its
+targets, snapshot and timestamp: the sum of two counters that never decrease never
+decreases, and nothing changes for other devices.
 """
 
 from __future__ import annotations
@@ -16,11 +22,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from finclip_desktop.package import key_id
 from finclip_desktop.package import metadata as md
+from finclip_desktop.policy import PolicyError, check_value
 from finclip_desktop.server import keys as keyfiles
 from finclip_desktop.server.config import Settings
 from finclip_desktop.server.errors import ServiceError, bad_request, not_found
@@ -78,8 +85,35 @@ def in_gray(app: App, device: Device) -> bool:
     return (
         device.id in (app.gray_devices or [])
         or (device.org_id is not None and device.org_id in (app.gray_orgs or []))
+        or device.channel in (app.gray_channels or [])
         or stable_bucket(app.id, device.id) < (app.gray_percent or 0)
     )
+
+
+def check_channel(name: object, what: str) -> str:
+    """``name`` if it is a channel name by the rule of the policy key ``update_channel``."""
+    try:
+        return check_value(what, name, "update_channel")
+    except PolicyError:
+        raise bad_request(
+            f"{what}: {name!r} is not a channel name (lowercase letters, digits and '-', "
+            "at most 32, like 'stable' or 'beta')"
+        ) from None
+
+
+def record_channel(session: Session, device: Device, channel: str) -> None:
+    """Remember the channel the device follows now; a change counts in ``channel_changes``
+    (atomically, so replicas and concurrent requests never lose a step)."""
+    check_channel(channel, "X-Finclip-Channel")
+    if device.channel == channel:
+        return
+    session.execute(
+        update(Device)
+        .where(Device.id == device.id, Device.channel != channel)
+        .values(channel=channel, channel_changes=Device.channel_changes + 1)
+    )
+    session.commit()
+    session.refresh(device)
 
 
 def device_versions(session: Session, device: Device) -> list[tuple[App, Version, bool]]:
@@ -258,15 +292,16 @@ class Distribution:
             f"{v.app_id}/{v.version}.fcpkg": target_entry(v, mandatory)
             for _app, v, mandatory in device_versions(session, device)
         }
+        # The device's channel changes lift its versions (see the module docstring).
+        epoch = state.epoch + device.channel_changes
         expires = _expires(state.epoch_at, self.settings.targets_lifetime)
-        targets_body = md.sign(md.targets_signed(state.epoch, expires, targets), [online])
-        snapshot_body = md.sign(
-            md.snapshot_signed(state.epoch, expires, state.epoch, targets_body),
-            [online],
-        )
+        targets_body = md.sign(md.targets_signed(epoch, expires, targets), [online])
+        snapshot_body = md.sign(md.snapshot_signed(epoch, expires, epoch, targets_body), [online])
         ts_expires = _expires(state.ts_at, self.settings.timestamp_lifetime)
         timestamp_body = md.sign(
-            md.timestamp_signed(state.ts_version, ts_expires, state.epoch, snapshot_body),
+            md.timestamp_signed(
+                state.ts_version + device.channel_changes, ts_expires, epoch, snapshot_body
+            ),
             [online],
         )
         return {"targets": targets_body, "snapshot": snapshot_body, "timestamp": timestamp_body}

@@ -1,7 +1,8 @@
 """The review and release lifecycle of versions; every transition is audited.
 
 upload -> submit -> approve | reject(reason) -> release full, or gray (percentage of
-devices by stable hash, named devices, orgs) -> promote -> rollback; app take down/restore.
+devices by stable hash, named devices, orgs, update channels) -> promote -> rollback;
+app take down/restore.
 Every change that alters what devices receive bumps the distribution epoch.
 """
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from finclip_desktop.package import parse_semver
 from finclip_desktop.server import audit
-from finclip_desktop.server.distribution import bump_epoch
+from finclip_desktop.server.distribution import bump_epoch, check_channel
 from finclip_desktop.server.errors import bad_request, conflict
 from finclip_desktop.server.models import App, User, Version
 from finclip_desktop.server.registry import get_app, get_version
@@ -91,6 +92,7 @@ def _clear_gray(session: Session, app: App, new_state: str = "approved") -> None
     app.gray_percent = 0
     app.gray_devices = []
     app.gray_orgs = []
+    app.gray_channels = []
     app.gray_mandatory = False
 
 
@@ -144,16 +146,19 @@ def release_gray(
     orgs: Sequence[str] = (),
     reason: str = "",
     mandatory: bool = False,
+    channels: Sequence[str] = (),
 ) -> Version:
-    """Release ``version`` to part of the devices; the rest keep the full release."""
+    """Release ``version`` to part of the devices (a percentage, named devices, devices of
+    orgs, devices following update channels); the rest keep the full release."""
     app, row = _load(session, actor, app_id, version, "release")
     _state(row, ("approved", "gray"), "gray-release")
     if not isinstance(percent, int) or not 0 <= percent <= 100:
         raise bad_request("gray percent must be an integer from 0 to 100")
     devices = sorted({str(d) for d in devices})
     orgs = sorted({str(o) for o in orgs})
-    if not (percent or devices or orgs):
-        raise bad_request("a gray release needs a percent, devices or orgs")
+    channels = sorted({check_channel(c, "gray channel") for c in channels})
+    if not (percent or devices or orgs or channels):
+        raise bad_request("a gray release needs a percent, devices, orgs or channels")
     current = full_version(session, app)
     if not _newer(row, current):
         raise conflict(f"gray version {version} must be newer than the released one")
@@ -163,6 +168,7 @@ def release_gray(
     row.state = "gray"
     app.gray_version_id = row.id
     app.gray_percent, app.gray_devices, app.gray_orgs = percent, devices, orgs
+    app.gray_channels = channels
     app.gray_mandatory = bool(mandatory)
     audit.record(
         session,
@@ -174,6 +180,7 @@ def release_gray(
         percent=percent,
         devices=devices,
         orgs=orgs,
+        channels=channels,
         mandatory=bool(mandatory),
     )
     bump_epoch(session)

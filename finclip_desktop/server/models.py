@@ -88,6 +88,7 @@ class App(Base):
     gray_percent: Mapped[int] = mapped_column(Integer, default=0)
     gray_devices: Mapped[list[str]] = mapped_column(default=list)
     gray_orgs: Mapped[list[str]] = mapped_column(default=list)
+    gray_channels: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
     gray_mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -121,6 +122,10 @@ class Device(Base):
     name: Mapped[str] = mapped_column(String(200))
     platform: Mapped[str] = mapped_column(String(64))
     org_id: Mapped[str | None] = mapped_column(ForeignKey("orgs.id"), nullable=True)
+    # The update channel the device last said it follows (X-Finclip-Channel); each change
+    # is counted, and the count is added to its metadata versions (distribution.py).
+    channel: Mapped[str] = mapped_column(String(32), default="stable", server_default="stable")
+    channel_changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

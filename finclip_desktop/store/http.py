@@ -27,6 +27,7 @@ API = "/api/v1"
 MAX_ERROR_BYTES = 16 * 1024
 MAX_JSON_BYTES = 4 * 1024 * 1024
 _RETRY_STATUS = frozenset({502, 503, 504})
+CHANNEL_HEADER = "X-Finclip-Channel"  # the update channel, on device-authenticated calls
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ def proxy_options(proxy: str) -> dict[str, Any]:
 
 
 class ServerClient:
-    """Talks to one server. ``auth`` returns the Authorization header value (or None)."""
+    """Talks to one server. ``auth`` returns the Authorization header value (or None);
+    ``channel`` (the ``update_channel`` setting) goes with every device-authenticated call,
+    so the server knows which channel's gray releases this device receives."""
 
     def __init__(
         self,
@@ -62,8 +65,10 @@ class ServerClient:
         retry: RetryPolicy = RetryPolicy(),
         auth: Callable[[], str | None] | None = None,
         on_unauthorized: Callable[[], bool] | None = None,
+        channel: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.channel = channel
         self.retry = retry
         self._auth = auth
         self._on_unauthorized = on_unauthorized
@@ -92,6 +97,8 @@ class ServerClient:
             value = self._auth()
             if value:
                 headers["Authorization"] = value
+            if self.channel:
+                headers[CHANNEL_HEADER] = self.channel
         return headers
 
     @contextmanager

@@ -93,9 +93,11 @@ class Store:
     """The client store of one server.
 
     ``settings`` is a ``finclip_desktop.settings.Settings`` (or any object with
-    ``server_url``, ``proxy``, ``telemetry``, ``distribution_root``, ``trust_store()`` and
-    ``app_allowed()``). The root of trust is ``distribution_root`` (policy), else
-    ``root_file``, else trust on first use of the server's root.json (``allow_tofu``).
+    ``server_url``, ``proxy``, ``telemetry``, ``distribution_root``, ``update_channel``,
+    ``trust_store()`` and ``app_allowed()``). The server sends this device the gray
+    releases of its ``update_channel`` (told with every device call). The root of trust
+    is ``distribution_root`` (policy), else ``root_file``, else trust on first use of the
+    server's root.json (``allow_tofu``).
     """
 
     def __init__(
@@ -140,6 +142,7 @@ class Store:
                 retry=retry,
                 auth=self._auth_header,
                 on_unauthorized=self._reregister,
+                channel=getattr(self.settings, "update_channel", None),
             )
 
     def _state_dir(self) -> Path:

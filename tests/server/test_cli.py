@@ -109,8 +109,14 @@ def test_cli_drives_the_server(server_process, tmp_path, capsys, monkeypatch):
     assert run(capsys, "release", APP, "1.0.0")[1].strip() == f"{APP}: released 1.0.0"
     run(capsys, "publish", str(tmp_path / "1.1.0.fcpkg"), "--submit")
     run(capsys, "review", APP, "1.1.0", "--approve")
-    out = run(capsys, "release", APP, "1.1.0", "--gray-percent", "20", "--gray-org", "acme")[1]
-    assert out.strip() == f"{APP}: released 1.0.0, gray 1.1.0 to 20% + orgs acme"
+    out = run(capsys, "release", APP, "1.1.0", "--gray-percent", "20", "--gray-org", "acme",
+              "--gray-channel", "beta", "--gray-channel", "qa")[1]  # fmt: skip
+    expected = f"{APP}: released 1.0.0, gray 1.1.0 to 20% + orgs acme + channels beta, qa"
+    assert out.strip() == expected
+    gray = admin.get("/api/v1/audit", params={"app_id": APP, "limit": 1}).json()[0]
+    assert (gray["action"], gray["detail"]["channels"]) == ("version.gray", ["beta", "qa"])
+    code, _, err = run(capsys, "release", APP, "1.1.0", "--gray-channel", "Beta")
+    assert code == 1 and "'Beta' is not a channel name" in err
     assert run(capsys, "promote", APP)[1].strip() == f"{APP}: released 1.1.0"
     out = run(capsys, "rollback", APP, "1.0.0", "--reason", "bug")[1]
     assert out.strip() == f"{APP}: released 1.0.0"

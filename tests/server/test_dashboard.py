@@ -131,8 +131,10 @@ def test_dashboard_in_chromium(live, browser, tmp_path):
     row = page.locator("#versions tr[data-version='1.1.0']")
     assert row.locator(".state").inner_text() == "approved"
     row.locator("input[name=percent]").fill("25")
+    row.locator("input[name=channels]").fill("beta, qa")
     row.locator("button:text('Gray release')").click()
     assert page.inner_text("#gray") == "1.1.0"
+    assert page.inner_text("#gray-channels") == "channels beta, qa"
     page.locator("button:text('Promote gray to everyone')").click()
     assert page.inner_text("#released") == "1.1.0"
     # A failing action shows the server's one-line reason.

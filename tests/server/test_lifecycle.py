@@ -9,6 +9,7 @@ import json
 from finclip_desktop.package import metadata as md
 from finclip_desktop.package.canonical import strict_loads
 from finclip_desktop.server.distribution import stable_bucket
+from tests.server.conftest import make_package
 
 APP = "com.example.demo"
 
@@ -143,6 +144,7 @@ def test_full_lifecycle_with_gray_release(live_db):
         "percent": 50,
         "devices": [named_id],
         "orgs": [live.org],
+        "channels": [],
         "mandatory": False,
     }
 
@@ -207,3 +209,66 @@ def test_release_rules(live):
         ("1.5.0", "approved"),
     ]
     assert json.loads(json.dumps(versions))[0]["changelog"] == "v2.1.0"
+
+
+def test_gray_release_to_update_channel(live_db):
+    """A gray release to channel ``beta`` reaches the devices that say (X-Finclip-Channel)
+    they follow beta; a device that leaves beta gets the full release again, in metadata
+    whose versions still go up, and no other device's metadata changes."""
+    live = live_db
+    live.setup_app(APP)
+    live.publish("1.0.0")
+    live.upload("1.1.0")
+    live.approve("1.1.0")
+    (beta, beta_id), (stable, _), (silent, _) = live.device(), live.device(), live.device()
+    beta.http.headers["X-Finclip-Channel"] = "beta"
+    stable.http.headers["X-Finclip-Channel"] = "stable"
+    app = live.admin.post(
+        f"/api/v1/apps/{APP}/release",
+        json={"version": "1.1.0", "reason": "beta", "gray": {"channels": ["beta"]}},
+    )
+    assert app["release"]["gray"]["channels"] == ["beta"]
+    assert app["release"]["gray"]["percent"] == 0
+    assert device_view(live, beta) == {APP: "1.1.0"}
+    assert [e["version"] for e in beta.get("/api/v1/catalog")] == ["1.1.0"]
+    assert device_view(live, stable) == {APP: "1.0.0"}
+    assert device_view(live, silent) == {APP: "1.0.0"}  # no header: "stable"
+    channels = {d["device_id"]: d["channel"] for d in live.admin.get("/api/v1/devices")}
+    assert channels[beta_id] == "beta" and set(channels.values()) == {"beta", "stable"}
+
+    # The beta device may download the gray build; the others may not.
+    gray_sha = hashlib.sha256(make_package(live.key, APP, "1.1.0")).hexdigest()
+    beta.call("GET", f"/api/v1/packages/{gray_sha}.fcpkg")
+    stable.call("GET", f"/api/v1/packages/{gray_sha}.fcpkg", expect=404)
+
+    # Leaving beta: the full release again, under higher versions of every document.
+    stable_ts = stable.call("GET", "/api/v1/metadata/timestamp.json").content
+    beta.http.headers["X-Finclip-Channel"] = "stable"
+    assert device_view(live, beta) == {APP: "1.0.0"}
+    beta.http.headers["X-Finclip-Channel"] = "beta"
+    assert device_view(live, beta) == {APP: "1.1.0"}
+    assert_monotonic(beta)
+    assert all(b > a for a, b in zip(beta.versions[0], beta.versions[1], strict=True))
+    assert stable.call("GET", "/api/v1/metadata/timestamp.json").content == stable_ts
+
+    # The same rule as the policy key update_channel; a bad name is a clear 400.
+    beta.http.headers["X-Finclip-Channel"] = "Beta!"
+    err = beta.call("GET", "/api/v1/metadata/timestamp.json", expect=400).json()["error"]
+    assert err == (
+        "X-Finclip-Channel: 'Beta!' is not a channel name (lowercase letters, digits and '-', "
+        "at most 32, like 'stable' or 'beta')"
+    )
+    err = live.admin.call(
+        "POST",
+        f"/api/v1/apps/{APP}/release",
+        json={"version": "1.1.0", "gray": {"channels": ["x" * 33]}},
+        expect=400,
+    ).json()["error"]
+    assert err.startswith("gray channel: 'xxx")
+
+    # Audited like the other gray fields; promote ends the channel audience.
+    gray = live.admin.get("/api/v1/audit", params={"app_id": APP, "limit": 1})[0]
+    assert (gray["action"], gray["detail"]["channels"]) == ("version.gray", ["beta"])
+    app = live.admin.post(f"/api/v1/apps/{APP}/promote", json={"reason": "beta healthy"})
+    assert app["release"] == {"version": "1.1.0", "mandatory": False, "gray": None}
+    assert device_view(live, stable) == {APP: "1.1.0"}
