@@ -31,6 +31,7 @@ MAX_POLICY_BYTES = 1024 * 1024
 _APP_PATTERN = re.compile(r"^[a-z0-9*][a-z0-9.*-]{0,127}$")
 _CHANNEL = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _PROXY_SCHEMES = ("http", "https", "socks5")
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
 
 class PolicyError(ValueError):
@@ -112,12 +113,33 @@ def _bool(value: Any, key: str, _base: Path | None) -> bool:
     return value
 
 
+def _check_host_port(value: str, key: str) -> None:
+    """A URL's host is a host name or an IP address, its port (if any) 1-65535, and the
+    URL has no spaces or control characters."""
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise PolicyError(f"{key} must not contain spaces or control characters, got {value!r}")
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not all(_HOST_LABEL.match(label) for label in host.removesuffix(".").split(".")):
+            raise PolicyError(f"{key}: {host!r} is not a valid host name") from None
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise PolicyError(f"{key}: invalid port in {value!r} (1-65535)")
+
+
 def _server_url(value: Any, key: str, _base: Path | None) -> str:
     if not isinstance(value, str) or not value:
         raise PolicyError(f"{key} must be a URL string, not {_describe(value)}")
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise PolicyError(f"{key} must be an https:// URL, got {value!r}")
+    _check_host_port(value, key)
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise PolicyError(f"{key} must use https:// (plain http is only accepted for localhost)")
     if parts.query or parts.fragment or parts.username or parts.password:
@@ -200,10 +222,7 @@ def _proxy(value: Any, key: str, _base: Path | None) -> str:
             f"{key} must be 'system', 'none' or a proxy URL "
             f"({', '.join(s + '://HOST:PORT' for s in _PROXY_SCHEMES)}), got {value!r}"
         )
-    try:
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        raise PolicyError(f"{key}: invalid port in {value!r}") from None
+    _check_host_port(value, key)
     return value
 
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Generate docs/compatibility.md from the runtime's support registry, the capability
-registry and the results of the conformance suite (tests/conformance, run in the real shell).
+registry, the feature checklist of tests/conformance/features.py and the results of the
+tests it names (the conformance suite runs each feature as a small mini-app in the real
+shell, offscreen; the compiler's unit tests cover the constructs).
 
-    python scripts/gen_compat.py              # runs the suite, writes docs/compatibility.md
+    python scripts/gen_compat.py              # runs the tests, writes docs/compatibility.md
     python scripts/gen_compat.py --junit F    # reuse an existing junit XML report
 """
 
@@ -11,7 +13,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from finclip_desktop.runtime import framework_file  # noqa: E402
 from finclip_desktop.runtime.support import COMPONENTS, VIEW_APIS  # noqa: E402
-from tests.conformance.features import FEATURES  # noqa: E402
+from tests.conformance.features import CHECKLIST, COMPONENT_TESTS, SUITE  # noqa: E402
 
 KNOWN_GAPS = [
     "- `styleIsolation: page-*`, the `moved` lifetime and relation",
@@ -45,21 +46,51 @@ KNOWN_GAPS = [
 
 def run_suite(junit: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1"}
-    subprocess.run([sys.executable, "-m", "pytest", "tests/conformance", "-q",
-                    "-p", "no:cacheprovider", f"--junitxml={junit}"],
-                   cwd=ROOT, env=env, check=False)  # fmt: skip
+    subprocess.run([sys.executable, "-m", "pytest", *SUITE, "-q", "-p", "no:cacheprovider",
+                    f"--junitxml={junit}"], cwd=ROOT, env=env, check=False)  # fmt: skip
 
 
 def results(junit: Path) -> dict[str, str]:
-    out = {}
+    """pytest node id (parameters folded: one failing case fails the test) -> pass | FAIL |
+    skipped."""
+    out: dict[str, str] = {}
     for case in ET.parse(junit).getroot().iter("testcase"):
         status = "pass"
         if case.find("failure") is not None or case.find("error") is not None:
             status = "FAIL"
         elif case.find("skipped") is not None:
             status = "skipped"
-        out[case.get("name", "")] = status
+        path = case.get("classname", "").replace(".", "/") + ".py"
+        node = f"{path}::{case.get('name', '').split('[')[0]}"
+        if out.get(node) != "FAIL" and (status == "FAIL" or out.get(node) != "pass"):
+            out[node] = status
     return out
+
+
+def tested(tests: list[str], res: dict[str, str]) -> str:
+    """ "tested" when every test passed, else what went wrong ("untested" without tests)."""
+    if not tests:
+        return "untested"
+    states = [res.get(t, "not run") for t in tests]
+    if "FAIL" in states:
+        return "**failing**"
+    return "tested" if all(s == "pass" for s in states) else "not run"
+
+
+def status(note: str, tests: list[str], res: dict[str, str]) -> tuple[str, str]:
+    """(status, remaining note) of a checklist row or a component."""
+    if note.startswith("no:"):
+        return "no", note[3:].strip()
+    kind, rest = ("partial", note[8:].strip()) if note.startswith("partial:") else ("yes", note)
+    return f"{kind} ({tested(tests, res)})", rest
+
+
+def refs(tests: list[str]) -> str:
+    return "<br>".join(f"`{t}`" for t in tests)
+
+
+def cell(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def describe() -> list[dict]:
@@ -70,31 +101,22 @@ def describe() -> list[dict]:
     return registry.describe()
 
 
-def mark(status: str) -> str:
-    return {"pass": "yes (tested)", "FAIL": "**failing**", "skipped": "not run"}.get(status, status)
-
-
-def t(features: list[str]) -> str:
-    """The test proving ``features`` (FEATURES is keyed by test name)."""
-    return next(name for name, fs in FEATURES.items() if fs is features)
-
-
 def api_row(d: dict) -> str:
     """One row of the wx API table: ``| `wx.name` | kind | status | scope | notes |``."""
     name, kind = d["name"], d["kind"]
     notes = [d.get("note") or ""]
     if kind == "view":
-        status = "supported" if name in VIEW_APIS else "not supported (declared only)"
+        state = "supported" if name in VIEW_APIS else "not supported (declared only)"
         notes.insert(0, VIEW_APIS.get(name, ""))
     elif kind == "event":
-        status = "supported (host event)"
+        state = "supported (host event)"
     elif notes[0].startswith("fails cleanly:"):  # a desktop cannot: "<api>:fail <reason>"
-        status, notes = "not available (fails cleanly)", [notes[0].split(":", 1)[1].strip()]
+        state, notes = "not available (fails cleanly)", [notes[0].split(":", 1)[1].strip()]
     else:
-        status = "supported (native bridge)"
+        state = "supported (native bridge)"
     shown = name if "." in name else f"wx.{name}"
-    note = "; ".join(n for n in notes if n).replace("|", "\\|")
-    return f"| `{shown}` | {kind} | {status} | {d.get('scope') or ''} | {note} |"
+    note = cell("; ".join(n for n in notes if n))
+    return f"| `{shown}` | {kind} | {state} | {d.get('scope') or ''} | {note} |"
 
 
 def render(res: dict[str, str]) -> str:
@@ -102,39 +124,44 @@ def render(res: dict[str, str]) -> str:
         "# Compatibility with WeChat mini-programs",
         "",
         "Generated by `scripts/gen_compat.py` from the runtime's support registry",
-        "(`finclip_desktop/runtime/support.py`), the capability registry and the results",
-        "of the conformance suite (`tests/conformance/`, each feature a small mini-app run",
-        "in the real shell offscreen). Do not edit by hand.",
+        "(`finclip_desktop/runtime/support.py`), the capability registry, the feature",
+        "checklist (`tests/conformance/features.py`: every feature the runtime issue names)",
+        "and the results of the tests it names: the conformance suite (`tests/conformance/`,",
+        "each feature a small mini-app run in the real shell offscreen) and the compiler's",
+        "unit tests. Do not edit by hand.",
         "",
     ]
     passed = sum(1 for s in res.values() if s == "pass")
-    lines += [f"Conformance suite: {passed} of {len(res)} feature tests pass.", ""]
+    lines += [f"Tests run for this table: {passed} of {len(res)} pass ({', '.join(SUITE)}).", ""]
     raw = {n: len(framework_file(n).encode()) for n in ("service.js", "view.js", "view.css")}
     packed = {n: len(gzip.compress(framework_file(n).encode(), 9)) for n in raw}
     sizes = ", ".join(f"`{n}` {raw[n] / 1024:.1f} KB ({packed[n] / 1024:.1f} KB gzip)" for n in raw)
     total = sum(packed.values()) / 1024
-    lines += [f"Framework size shipped to each app: {sizes}; total {total:.1f} KB gzip.", ""]
-
+    region = framework_file("region.json").encode()
     lines += [
+        f"Framework size shipped to each app: {sizes}; total {total:.1f} KB gzip (unminified"
+        f' source). The region list of `<picker mode="region">` is a separate file loaded on'
+        f" first use: {len(region) / 1024:.1f} KB ({len(gzip.compress(region, 9)) / 1024:.1f} KB"
+        " gzip).",
+        "",
+        "Status: **yes (tested)**: implemented and proven by the named tests;"
+        " **yes (untested)**: implemented, no test; **partial**: what is missing is in the notes;"
+        " **no**: not supported.",
+        "",
         "## Framework and template features",
         "",
-        "| Feature | Status | Test |",
-        "|---|---|---|",
+        "| Area | Feature | Status | Notes | Tests |",
+        "|---|---|---|---|---|",
     ]
-    for test, features in FEATURES.items():
-        for feature in features:
-            lines.append(f"| {feature} | {mark(res.get(test, 'not run'))} | `{test}` |")
-    covered = " ".join(f for fs in FEATURES.values() for f in fs if res.get(t(fs)) == "pass")
-    lines += ["", "## Built-in components", "", "| Component | Status | Notes |", "|---|---|---|"]
+    for section, feature, tests, note in CHECKLIST:
+        state, rest = status(note, tests, res)
+        lines.append(f"| {section} | {cell(feature)} | {state} | {cell(rest)} | {refs(tests)} |")
+    lines += ["", "## Built-in components", "",
+              "| Component | Status | Notes | Tests |", "|---|---|---|---|"]  # fmt: skip
     for name, notes in sorted(COMPONENTS.items()):
-        status, detail = "supported", notes
-        for prefix, label in (("no:", "not supported"), ("partial:", "partial")):
-            if notes.startswith(prefix):
-                status, detail = label, notes[len(prefix) :].strip()
-        word = rf"(?<![\w-]){re.escape(name)}(?![\w-])"
-        if status != "not supported" and re.search(word, covered):
-            status += ", tested"
-        lines.append(f"| `<{name}>` | {status} | {detail} |")
+        tests = COMPONENT_TESTS.get(name, [])
+        state, rest = status(notes, tests, res)
+        lines.append(f"| `<{name}>` | {state} | {cell(rest)} | {refs(tests)} |")
 
     lines += [
         "",

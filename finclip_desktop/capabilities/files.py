@@ -3,10 +3,9 @@
 The runtime's ``wx.getFileSystemManager()`` returns an object whose methods call
 ``FileSystemManager.<op>`` (async) and ``FileSystemManager.<op>Sync`` (sync). Reads may
 use any root (``usr``, ``tmp``, ``store``); writes only ``wxfile://usr`` (the app's
-``wx.env.USER_DATA_PATH``). ``usr`` and ``store`` together hold at most 200 MB
-(``settings["fileQuotaBytes"]``). Handlers run inline so one app's operations happen in
-call order. ``stats`` carry ``isDirectory``/``isFile`` booleans the runtime turns into
-methods.
+``wx.env.USER_DATA_PATH``). Size limits are in :mod:`.quota`. Handlers run inline so one
+app's operations happen in call order. ``stats`` carry ``isDirectory``/``isFile`` booleans
+the runtime turns into methods.
 """
 
 from __future__ import annotations
@@ -21,14 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from finclip_desktop.capabilities import wxfile
+from finclip_desktop.capabilities import documents, wxfile
 from finclip_desktop.capabilities.binary import decode_buffer, encode_buffer, is_buffer
 from finclip_desktop.capabilities.errors import CapabilityError
+from finclip_desktop.capabilities.quota import QUOTA_BYTES, check_quota, tree_size
 from finclip_desktop.capabilities.registry import CallContext, Capability, returning, view
 from finclip_desktop.capabilities.schema import Arg
 
 PREFIX = "FileSystemManager."
-QUOTA_BYTES = 200 * 1024 * 1024
 MAX_READ_BYTES = 50 * 1024 * 1024
 TEXT_ENCODINGS = {
     "utf8": "utf-8", "utf-8": "utf-8", "ascii": "ascii", "latin1": "latin-1",
@@ -98,26 +97,6 @@ def writable(ctx: CallContext, path: str, op: str) -> Path:
     if not parts:
         raise fs_fail("permission denied", op, path)
     return target
-
-
-def tree_size(folder: Path) -> int:
-    total = 0
-    for dirpath, _dirs, names in os.walk(folder):
-        for name in names:
-            try:
-                total += os.lstat(os.path.join(dirpath, name)).st_size
-            except OSError:
-                pass
-    return total
-
-
-def check_quota(ctx: CallContext, adding: int, replacing: Path | None = None) -> None:
-    quota = int(ctx.settings.get("fileQuotaBytes", QUOTA_BYTES))
-    used = sum(tree_size(wxfile.root_dir(ctx.data_dir, r)) for r in ("usr", "store"))
-    if replacing is not None and replacing.is_file():
-        used -= replacing.stat().st_size
-    if used + adding > quota:
-        raise CapabilityError("the maximum size of the file storage limit is exceeded")
 
 
 def to_bytes(data: Any, encoding: str | None) -> bytes:
@@ -286,16 +265,18 @@ def rmdir(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def rename(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Move within ``usr``, or from ``tmp`` into ``usr`` (whole trees count to the quota);
+    a root folder itself never moves."""
     old, new = args["oldPath"], args["newPath"]
-    root, _ = wxfile.split(old)
-    if root == "store":
+    root, parts = wxfile.split(old)
+    if root == "store" or not parts:
         raise fs_fail("permission denied", "rename", old)
     source = readable(ctx, old)
     target = writable(ctx, new, "rename")
     if not source.exists():
         raise fs_fail("no such file or directory", "rename", old)
-    if root == "tmp":
-        check_quota(ctx, source.stat().st_size, replacing=target)
+    if root != "usr":
+        check_quota(ctx, tree_size(source), replacing=target)
     try:
         os.replace(source, target)
     except OSError as exc:
@@ -386,11 +367,13 @@ def file_info(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def open_document(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Open an office document or PDF in the system's viewer, only after its name and its
+    content agree on one of WeChat's document types (never any other kind of file)."""
     path = args["filePath"]
     target = readable(ctx, path)
     if not target.is_file():
         raise fs_fail("no such file or directory", "openDocument", path)
-    ctx.host.open_document(target)
+    ctx.host.open_document(documents.viewable(ctx, target, args.get("fileType")))
     return {}
 
 
@@ -445,7 +428,11 @@ CAPABILITIES = [
     Capability(
         "openDocument",
         open_document,
-        {"filePath": _PATH, "fileType": Arg("String")},
-        note="opens the system's viewer",
+        {
+            "filePath": _PATH,
+            "fileType": Arg("String", enum=documents.TYPES),
+            "showMenu": Arg("Boolean"),
+        },
+        note="opens the system's viewer; documents only (doc, xls, ppt, pdf, docx, xlsx, pptx)",
     ),
 ]

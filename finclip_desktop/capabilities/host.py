@@ -39,6 +39,10 @@ class WindowMetrics:
 
 @runtime_checkable
 class Host(Protocol):
+    """What the shell provides. Unless marked, a method runs on the Qt main thread and must
+    not block (answer with a Future to take time); raising CapabilityError fails the call
+    with its reason."""
+
     def window_metrics(self) -> WindowMetrics: ...
     def theme(self) -> str: ...  # "light" | "dark"
     def language(self) -> str: ...  # e.g. "zh_CN", "en"
@@ -46,16 +50,45 @@ class Host(Protocol):
     def clipboard_text(self) -> str: ...
     def set_clipboard_text(self, text: str) -> None: ...
     def get_location(self, kind: str) -> dict[str, Any] | Future[dict[str, Any]]: ...
-    def login_code(self, app_id: str) -> dict[str, Any]: ...  # {code, expires_in}; thread-safe
-    def user_info(self, app_id: str) -> dict[str, Any]: ...
-    def report_event(self, app_id: str, name: str, data: dict[str, Any]) -> None: ...
+
+    def login_code(self, app_id: str) -> dict[str, Any]:
+        """``{"code": str, "expires_in": seconds}`` from the management server for this
+        device and app (``POST /login/code``). Runs on a worker thread (wx.login is a
+        blocking capability): thread-safe, may block on the network."""
+        ...
+
+    def user_info(self, app_id: str) -> dict[str, Any]:
+        """The signed-in user as WeChat's userInfo (``nickName``, ``avatarUrl``, ...),
+        asked only after the user consented to ``scope.userInfo``."""
+        ...
+
+    def report_event(self, app_id: str, name: str, data: dict[str, Any]) -> None:
+        """Queue a wx.reportEvent (the store's stats queue); must not block."""
+        ...
+
     def choose_files(
         self, kind: str, count: int, extensions: tuple[str, ...]
-    ) -> list[str] | Future[list[str]]: ...
-    def open_document(self, path: Path) -> None: ...
+    ) -> list[str] | Future[list[str]]:
+        """Paths the user picked (``[]`` = cancelled); ``kind``: image | media | file."""
+        ...
+
+    def open_document(self, path: Path) -> None:
+        """Show a document in the system's viewer. ``path`` was checked by
+        :mod:`.documents` (its extension is its verified type); refuse anything else."""
+        ...
+
     def pictures_dir(self) -> Path: ...
-    def check_update(self, app_id: str) -> dict[str, Any] | Future[dict[str, Any]]: ...
-    def apply_update(self, app_id: str) -> None: ...  # restart the app on the new version
+
+    def check_update(self, app_id: str) -> dict[str, Any] | Future[dict[str, Any]]:
+        """``{"hasUpdate": bool}`` (UpdateManager.onCheckForUpdate). When a staged update
+        is ready, or fetching it failed, emit the host event ``updateReady`` /
+        ``updateFailed`` to the app (``CallContext.emit``)."""
+        ...
+
+    def apply_update(self, app_id: str) -> None:
+        """Restart the app on its staged version (UpdateManager.applyUpdate)."""
+        ...
+
     def permission_settings(self, app_id: str) -> dict[str, bool]: ...  # decided scopes
     def open_permission_settings(
         self, app_id: str

@@ -1,7 +1,7 @@
 """Images and files chosen by the user, image info, saving to the Pictures folder.
 
 ``chooseImage`` / ``chooseMedia`` / ``chooseMessageFile`` ask the host for native file
-dialogs (``host.choose_files``; in headless runs a test host answers) and copy the chosen
+dialogs (``host.choose_files``; headless tests answer the real Qt dialog) and copy the chosen
 files into ``wxfile://tmp``. Audio, video and canvas contexts and ``previewImage`` are
 built by the runtime in the view.
 """
@@ -18,6 +18,7 @@ from typing import Any
 from finclip_desktop.capabilities import wxfile
 from finclip_desktop.capabilities.errors import CapabilityError
 from finclip_desktop.capabilities.files import source_bytes
+from finclip_desktop.capabilities.quota import check_tmp
 from finclip_desktop.capabilities.registry import CallContext, Capability, view
 from finclip_desktop.capabilities.schema import Arg
 
@@ -29,41 +30,98 @@ DIALOG_NOTE = "native file dialog; no camera source on desktop"
 
 
 # -- image headers --------------------------------------------------------------------------
-def image_size(head: bytes) -> tuple[str, int, int]:
-    """(type, width, height) from the first bytes of a PNG, JPEG, GIF, WebP or BMP."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) >= 24:
-        width, height = struct.unpack(">II", head[16:24])
-        return "png", width, height
+JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+JPEG_STANDALONE = {0x01, 0xD8, *range(0xD0, 0xD8)}
+ALBUM_HEAD_BYTES = 4 * 1024 * 1024  # enough for a JPEG's size after its metadata
+
+
+def _png(head: bytes) -> tuple[int, int]:
+    if head[12:16] != b"IHDR":
+        return 0, 0
+    return struct.unpack_from(">II", head, 16)
+
+
+def _gif(head: bytes) -> tuple[int, int]:
+    return struct.unpack_from("<HH", head, 6)
+
+
+def _bmp(head: bytes) -> tuple[int, int]:
+    (header_size,) = struct.unpack_from("<I", head, 14)
+    if header_size == 12:  # BITMAPCOREHEADER
+        return struct.unpack_from("<HH", head, 18)
+    width, height = struct.unpack_from("<ii", head, 18)
+    return width, abs(height)
+
+
+def _webp(head: bytes) -> tuple[int, int]:
+    chunk = head[12:16]
+    if chunk == b"VP8X" and len(head) >= 30:
+        return int.from_bytes(head[24:27], "little") + 1, int.from_bytes(head[27:30], "little") + 1
+    if chunk == b"VP8 " and head[23:26] == b"\x9d\x01\x2a":
+        width, height = struct.unpack_from("<HH", head, 26)
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L" and head[20:21] == b"\x2f":
+        (bits,) = struct.unpack_from("<I", head, 21)
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return 0, 0
+
+
+def _jpeg(head: bytes) -> tuple[int, int]:
+    i = 2
+    while i + 1 < len(head):
+        if head[i] != 0xFF:
+            return 0, 0
+        marker = head[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in JPEG_STANDALONE:
+            i += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image or scan data before any frame header
+            return 0, 0
+        (length,) = struct.unpack_from(">H", head, i + 2)
+        if length < 2:
+            return 0, 0
+        if marker in JPEG_SOF:
+            height, width = struct.unpack_from(">HH", head, i + 5)
+            return width, height
+        i += 2 + length
+    return 0, 0
+
+
+def _sniff(head: bytes) -> str | None:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
     if head[:6] in (b"GIF87a", b"GIF89a"):
-        width, height = struct.unpack("<HH", head[6:10])
-        return "gif", width, height
-    if head.startswith(b"BM") and len(head) >= 26:
-        width, height = struct.unpack("<ii", head[18:26])
-        return "bmp", width, abs(height)
+        return "gif"
+    if head.startswith(b"BM"):
+        return "bmp"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        chunk = head[12:16]
-        if chunk == b"VP8X":
-            width = int.from_bytes(head[24:27], "little") + 1
-            height = int.from_bytes(head[27:30], "little") + 1
-            return "webp", width, height
-        if chunk == b"VP8 ":
-            width, height = struct.unpack("<HH", head[26:30])
-            return "webp", width & 0x3FFF, height & 0x3FFF
-        if chunk == b"VP8L":
-            bits = int.from_bytes(head[21:25], "little")
-            return "webp", (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+        return "webp"
     if head.startswith(b"\xff\xd8"):
-        i = 2
-        while i + 9 < len(head):
-            if head[i] != 0xFF:
-                break
-            marker = head[i + 1]
-            length = struct.unpack(">H", head[i + 2 : i + 4])[0]
-            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD):
-                height, width = struct.unpack(">HH", head[i + 5 : i + 9])
-                return "jpeg", width, height
-            i += 2 + length
-    raise CapabilityError("unsupported image format")
+        return "jpeg"
+    return None
+
+
+_SIZES = {"png": _png, "gif": _gif, "bmp": _bmp, "webp": _webp, "jpeg": _jpeg}
+
+
+def image_size(head: bytes) -> tuple[str, int, int]:
+    """(type, width, height) from the first bytes of a PNG, JPEG, GIF, WebP or BMP.
+
+    Raises CapabilityError for another format, and for a header that is truncated or
+    names no positive size (a damaged or hostile file)."""
+    kind = _sniff(head)
+    if kind is None:
+        raise CapabilityError("unsupported image format")
+    try:
+        width, height = _SIZES[kind](head)
+    except struct.error:  # the header ends early
+        width = height = 0
+    if width <= 0 or height <= 0:
+        raise CapabilityError(f"damaged {kind} image: its header has no valid size")
+    return kind, width, height
 
 
 def get_image_info(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +143,7 @@ def _copy_in(ctx: CallContext, chosen: list[str]) -> list[tuple[str, Path, int]]
         size = source.stat().st_size
         if size > MAX_CHOSEN_BYTES:
             raise CapabilityError(f"file {source.name} exceeds {MAX_CHOSEN_BYTES} bytes")
+        check_tmp(ctx, size)
         target, path = wxfile.new_file(ctx.data_dir, "tmp", source.suffix.lower())
         shutil.copyfile(source, target)
         copied.append((path, source, size))
@@ -183,7 +242,7 @@ def save_to_album(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     if not source.is_file():
         raise CapabilityError(f"no such file or directory, {path}")
     with source.open("rb") as f:
-        image_size(f.read(256 * 1024))  # only images go to the album
+        image_size(f.read(ALBUM_HEAD_BYTES))  # only images go to the album
     folder = ctx.host.pictures_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stem, suffix = source.stem, source.suffix

@@ -1,17 +1,20 @@
 """wx.request, wx.downloadFile and wx.uploadFile, performed by the host with httpx.
 
-Only ``https`` URLs whose host is on the app's domain list for that kind (manifest plus
-``ctx.settings["domains"]``) are reached, and every redirect is checked again. Response
-sizes are capped, timeouts come from the call or the app's ``networkTimeout``, cookies
-are kept per app in ``data_dir/cookies.txt``. TLS is verified against the system roots,
-or against ``ctx.settings["sslContext"]`` (an ``ssl.SSLContext``) when one is given.
-``ctx.settings["proxy"]`` is ``"none"`` (default), ``"system"`` or a proxy URL.
+Only ``https`` URLs whose host is on the app's domain list for that kind are reached (see
+:func:`allowed_hosts`), and every redirect is checked again. Response sizes are capped;
+the timeout (the call's ``timeout``, else the app's ``networkTimeout``) is a deadline for
+the whole task, however slowly the server answers; cookies are kept per app in
+``data_dir/cookies.txt``. TLS is verified against the system roots, or against
+``ctx.settings["sslContext"]`` (an ``ssl.SSLContext``) when one is given. The proxy comes
+from ``ctx.settings["proxy"]`` (:mod:`.proxy`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -20,12 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from finclip_desktop.capabilities import wxfile
+from finclip_desktop.capabilities import proxy, wxfile
 from finclip_desktop.capabilities.binary import decode_buffer, encode_buffer, is_buffer
 from finclip_desktop.capabilities.errors import CapabilityError
-from finclip_desktop.capabilities.files import check_quota, writable
+from finclip_desktop.capabilities.files import writable
+from finclip_desktop.capabilities.quota import TmpWriter, check_quota, check_tmp
 from finclip_desktop.capabilities.registry import CallContext, Capability
-from finclip_desktop.capabilities.schema import Arg
+from finclip_desktop.capabilities.schema import Arg, json_text, usv
 from finclip_desktop.capabilities.tasks import Task, tasks_of
 
 if TYPE_CHECKING:  # httpx is imported by the calls that use it: not at launch
@@ -42,13 +46,21 @@ CREDENTIALS = {"authorization", "cookie", "proxy-authorization"}
 FORBIDDEN_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "referer"}
 COOKIE_FILE = "cookies.txt"
 PROGRESS_INTERVAL_S = 0.1
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 # -- policy ---------------------------------------------------------------------------------
 def allowed_hosts(ctx: CallContext, kind: str) -> set[str]:
-    hosts = set(ctx.manifest.domains.get(kind, ())) if ctx.manifest is not None else set()
-    hosts.update(ctx.settings.get("domains", {}).get(kind, ()))
-    return {h.lower() for h in hosts}
+    """Hosts (``host`` or ``host:port``) a call of ``kind`` may reach: the manifest's list,
+    limited, for an app the server delivered, to the server's signed list for it
+    (``settings["domains"]``: a host must be on both)."""
+    declared = ctx.manifest.domains.get(kind, ()) if ctx.manifest is not None else ()
+    hosts = {h.lower() for h in declared}
+    server = ctx.settings.get("domains")
+    if server is None:
+        return hosts
+    listed = server.get(kind, ()) if isinstance(server, Mapping) else ()
+    return hosts & {h.lower() for h in listed if isinstance(h, str)}
 
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -65,7 +77,7 @@ def check_url(ctx: CallContext, kind: str, url: str, scheme: str = "https") -> h
 
     try:
         parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
+    except (httpx.InvalidURL, TypeError, UnicodeError):
         raise CapabilityError(f"invalid url {url!r}") from None
     local_plain = (
         parsed.scheme == INSECURE[scheme]
@@ -85,31 +97,29 @@ def check_url(ctx: CallContext, kind: str, url: str, scheme: str = "https") -> h
     raise CapabilityError(f"url not in domain list: {shown} is not allowed for {kind}")
 
 
-def proxy_of(ctx: CallContext) -> tuple[str | None, bool]:
-    """(proxy URL, trust the environment) from ``settings["proxy"]``: none|system|URL."""
-    proxy = ctx.settings.get("proxy") or "none"
-    if proxy == "none":
-        return None, False
-    if proxy == "system":
-        return None, True
-    return proxy, False
-
-
 def timeout_s(ctx: CallContext, kind: str, args: Mapping[str, Any]) -> float:
     ms = args.get("timeout") or ctx.settings.get("networkTimeout", {}).get(kind)
     return (ms if isinstance(ms, int | float) and ms > 0 else DEFAULT_TIMEOUT_MS) / 1000
 
 
 def clean_headers(header: Mapping[str, Any] | None) -> dict[str, str]:
+    """The call's headers as text (non-ASCII values go as UTF-8); hop-by-hop and
+    host-controlled ones dropped, names that are not HTTP tokens refused."""
     out = {}
     for name, value in (header or {}).items():
         if name.lower() in FORBIDDEN_HEADERS or value is None:
             continue
-        text = value if isinstance(value, str) else json.dumps(value)
-        if any(c in name + text for c in "\r\n\x00"):
+        text = usv(value if isinstance(value, str) else json_text(value))
+        if any(c in text for c in "\r\n\x00"):
             raise CapabilityError(f"parameter error: header {name} has a line break")
+        if not _TOKEN.fullmatch(name):
+            raise CapabilityError(f"parameter error: header name {usv(name)!r} is not valid")
         out[name] = text
     return out
+
+
+def encoded_headers(headers: Mapping[str, str]) -> dict[str, bytes]:
+    return {name: value.encode("utf-8") for name, value in headers.items()}
 
 
 # -- per-app session ------------------------------------------------------------------------
@@ -128,13 +138,11 @@ class HttpSession:
                 self.jar.load(ignore_discard=True)
             except (OSError, ValueError):
                 pass  # a damaged cookie file is dropped, not fatal
-        proxy, trust_env = proxy_of(ctx)
         self.client = httpx.Client(
             verify=ctx.settings.get("sslContext") or True,
             cookies=self.jar,
             follow_redirects=False,
-            trust_env=trust_env,
-            proxy=proxy,
+            **proxy.httpx_options(ctx),
         )
         self._save_lock = threading.Lock()
 
@@ -159,6 +167,24 @@ def session_of(ctx: CallContext) -> HttpSession:
     return ctx.resource("http", lambda: HttpSession(ctx))
 
 
+def interrupter(response: httpx.Response) -> Callable[[], None]:
+    """A function that breaks the response's connection from another thread, so a read
+    blocked on a silent server returns at once (closing the response would wait for it)."""
+
+    def interrupt() -> None:
+        if response.is_closed:  # read to the end (or closed): its connection may be reused
+            return
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            try:
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the TCP socket, even if TLS
+            except OSError:
+                pass  # already closed
+
+    return interrupt
+
+
 def open_response(
     ctx: CallContext,
     task: Task,
@@ -167,11 +193,11 @@ def open_response(
     url: httpx.URL,
     headers: dict[str, str],
     content: bytes | Callable[[], Iterator[bytes]] | None,
-    timeout: float,
 ) -> httpx.Response:
     """Send and follow redirects, re-checking each target; returns a streaming response.
 
     A streamed body is given as a function making the iterator, so a 307/308 can resend it.
+    Each network phase may take what is left of the task's deadline.
     """
     session = session_of(ctx)
     for _hop in range(MAX_REDIRECTS + 1):
@@ -179,12 +205,15 @@ def open_response(
         request = session.client.build_request(
             method,
             url,
-            headers=headers,
+            headers=encoded_headers(headers),
             content=content() if callable(content) else content,
-            timeout=timeout,
+            timeout=task.remaining(),
         )
         response = session.client.send(request, stream=True)
-        task.on_abort(response.close)
+        task.on_abort(interrupter(response))
+        if task.stopped():  # stopped while sending: the reason, not a response
+            response.close()
+            task.check()
         if not response.is_redirect:
             return response
         location = response.headers.get("location", "")
@@ -204,11 +233,18 @@ def open_response(
     raise CapabilityError("too many redirects")
 
 
+def _content_length(response: httpx.Response) -> int:
+    try:
+        return max(int(response.headers.get("content-length", "0") or 0), 0)
+    except ValueError:
+        return 0
+
+
 def read_body(
     task: Task, response: httpx.Response, limit: int, sink: Any = None, progress: bool = False
 ) -> bytes:
     """Read the body (into ``sink`` if given), failing past ``limit`` bytes."""
-    expected = int(response.headers.get("content-length", "0") or 0)
+    expected = _content_length(response)
     if expected > limit:
         raise CapabilityError(f"response exceeds {limit} bytes")
     chunks, got, last = [], 0, 0.0
@@ -234,23 +270,30 @@ def read_body(
     return b"".join(chunks)
 
 
-def run_task(ctx: CallContext, args: Mapping[str, Any], group: str, work: Any) -> dict[str, Any]:
-    """Run ``work(task)`` as a task, turning transport errors into clear fail reasons."""
+def run_task(
+    ctx: CallContext, args: Mapping[str, Any], kind: str, group: str, work: Any
+) -> dict[str, Any]:
+    """Run ``work(task)`` as a task within its deadline (``timeout`` / ``networkTimeout``
+    of ``kind``), turning transport errors into clear fail reasons (WeChat's ``timeout``
+    and ``abort`` among them)."""
     import httpx
 
+    session = session_of(ctx)
     task = tasks_of(ctx).start(ctx, args.get("taskId"), group)
+    task.set_deadline(timeout_s(ctx, kind, args))
     try:
         return work(task)
-    except httpx.TimeoutException:
-        raise CapabilityError("abort" if task.aborted.is_set() else "timeout") from None
-    except (httpx.HTTPError, httpx.StreamError, OSError) as exc:
-        if task.aborted.is_set():
-            raise CapabilityError("abort") from None
+    except (httpx.HTTPError, httpx.StreamError, OSError, CapabilityError) as exc:
+        task.check()  # a passed deadline or an abort is the reason, whatever broke
+        if isinstance(exc, CapabilityError):
+            raise
+        if isinstance(exc, httpx.TimeoutException):
+            raise CapabilityError("timeout") from None
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise CapabilityError(f"network error: {reason}") from None
     finally:
         tasks_of(ctx).finish(task)
-        session_of(ctx).save_cookies()
+        session.save_cookies()
 
 
 # -- wx.request -----------------------------------------------------------------------------
@@ -262,9 +305,9 @@ def encode_data(
         return url, None
     if method == "GET":
         if isinstance(data, Mapping) and not is_buffer(data):
-            query = urlencode({k: _form_value(v) for k, v in data.items()})
-        elif isinstance(data, str):
-            query = data
+            query = urlencode({usv(k): _form_value(v) for k, v in data.items()})
+        elif isinstance(data, str):  # as given, with what a URL cannot hold escaped
+            query = quote(usv(data), safe="!#$%&'()*+,/:;=?@[]~")
         else:
             return url, None
         if not query:
@@ -274,21 +317,21 @@ def encode_data(
     if is_buffer(data):
         return url, decode_buffer(data)
     if isinstance(data, str):
-        return url, data.encode("utf-8")
+        return url, usv(data).encode("utf-8")
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     if "application/x-www-form-urlencoded" in content_type.lower() and isinstance(data, Mapping):
-        return url, urlencode({k: _form_value(v) for k, v in data.items()}).encode()
-    return url, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return url, urlencode({usv(k): _form_value(v) for k, v in data.items()}).encode()
+    return url, json_text(data).encode("utf-8")
 
 
 def _form_value(value: Any) -> str:
     if isinstance(value, str):
-        return value
+        return usv(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_text(value)
 
 
 def _decode_text(response: httpx.Response, body: bytes) -> str:
@@ -308,10 +351,7 @@ def _request(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     limit = int(ctx.settings.get("maxResponseBytes", MAX_RESPONSE_BYTES))
 
     def work(task: Task) -> dict[str, Any]:
-        timeout = timeout_s(ctx, "request", args)
-        with closing(
-            open_response(ctx, task, "request", method, url, headers, content, timeout)
-        ) as resp:
+        with closing(open_response(ctx, task, "request", method, url, headers, content)) as resp:
             header = dict(resp.headers)
             task.emit("headersReceived", header=header, statusCode=resp.status_code)
             body = read_body(task, resp, limit)
@@ -331,7 +371,7 @@ def _request(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
             "cookies": resp.headers.get_list("set-cookie"),
         }
 
-    return run_task(ctx, args, "request", work)
+    return run_task(ctx, args, "request", "request", work)
 
 
 # -- wx.downloadFile ------------------------------------------------------------------------
@@ -342,19 +382,17 @@ def _download(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     limit = int(ctx.settings.get("maxDownloadBytes", MAX_DOWNLOAD_BYTES))
 
     def work(task: Task) -> dict[str, Any]:
-        timeout = timeout_s(ctx, "downloadFile", args)
         suffix = Path(url.path).suffix
         temp, temp_path = wxfile.new_file(ctx.data_dir, "tmp", suffix)
         part = temp.with_name(temp.name + ".part")
         try:
-            with closing(
-                open_response(ctx, task, "downloadFile", "GET", url, headers, None, timeout)
-            ) as r:
+            with closing(open_response(ctx, task, "downloadFile", "GET", url, headers, None)) as r:
                 task.emit("headersReceived", header=dict(r.headers), statusCode=r.status_code)
-                with part.open("wb") as sink:
-                    read_body(task, r, limit, sink=sink, progress=True)
-                    sink.flush()
-                    os.fsync(sink.fileno())
+                check_tmp(ctx, min(_content_length(r), limit))
+                with part.open("wb") as f:
+                    read_body(task, r, limit, sink=TmpWriter(ctx, f), progress=True)
+                    f.flush()
+                    os.fsync(f.fileno())
             if target is not None:
                 check_quota(ctx, part.stat().st_size, replacing=target)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -365,12 +403,12 @@ def _download(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         finally:
             part.unlink(missing_ok=True)
 
-    return run_task(ctx, args, "transfer", work)
+    return run_task(ctx, args, "downloadFile", "transfer", work)
 
 
 # -- wx.uploadFile --------------------------------------------------------------------------
 def _quote_field(text: str) -> str:
-    return quote(text, safe=" !#$&'()*+,-./:;<=>?@[]^_`{|}~")
+    return quote(usv(text), safe=" !#$&'()*+,-./:;<=>?@[]^_`{|}~")
 
 
 def multipart(
@@ -429,15 +467,12 @@ def _upload(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
                         totalBytesExpectedToSend=len(body),
                     )
 
-        timeout = timeout_s(ctx, "uploadFile", args)
-        with closing(
-            open_response(ctx, task, "uploadFile", "POST", url, headers, chunks, timeout)
-        ) as r:
+        with closing(open_response(ctx, task, "uploadFile", "POST", url, headers, chunks)) as r:
             task.emit("headersReceived", header=dict(r.headers), statusCode=r.status_code)
             data = _decode_text(r, read_body(task, r, limit))
         return {"data": data, "statusCode": r.status_code}
 
-    return run_task(ctx, args, "transfer", work)
+    return run_task(ctx, args, "uploadFile", "transfer", work)
 
 
 _COMMON = {

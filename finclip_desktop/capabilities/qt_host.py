@@ -18,6 +18,7 @@ from PySide6.QtCore import QLocale, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from finclip_desktop.capabilities.documents import TYPES
 from finclip_desktop.capabilities.errors import CapabilityError
 from finclip_desktop.capabilities.host import BaseHost, WindowMetrics
 
@@ -195,6 +196,10 @@ class QtHost(BaseHost):
         return out
 
     def open_document(self, path: Path) -> None:
+        """Hand a checked document (see :mod:`.documents`) to the system's viewer; a file
+        of any other type is refused here too."""
+        if path.suffix.lower().lstrip(".") not in TYPES:
+            raise CapabilityError(f"{path.name} is not a document the viewer may open")
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             raise CapabilityError("no application can open this document")
 

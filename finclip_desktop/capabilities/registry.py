@@ -30,6 +30,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, TypeVar
 
+from finclip_desktop.capabilities import wxfile
 from finclip_desktop.capabilities.errors import CapabilityError
 from finclip_desktop.capabilities.host import BaseHost, Host
 from finclip_desktop.capabilities.schema import Schema, SchemaError, validate
@@ -125,14 +126,17 @@ def _drop(name: str, payload: dict[str, Any]) -> None:
 
 @dataclass(eq=False)
 class CallContext:
-    """What a handler knows about its caller. The shell keeps one per running app.
+    """What a handler knows about its caller. The shell keeps one per running app session:
+    ``wxfile://tmp`` is emptied when it is created and when it closes.
 
     ``ask_permission(scope)`` resolves to the user's decision (asking at first use);
     ``emit(name, payload)`` sends a host event to the app and must be thread-safe (blocking
     handlers emit from worker threads). ``settings`` carries launch-time facts: the app's
-    ``networkTimeout`` (ms per kind), extra server-configured ``domains``, ``launchOptions``,
-    ``envVersion`` (develop | trial | release). ``package`` (a VerifiedPackage, or anything
-    with ``read(path) -> bytes`` raising KeyError) lets file APIs read the app's own files.
+    ``networkTimeout`` (ms per kind), ``domains`` (the server's signed domain lists of an
+    app it delivered, which limit the manifest's; absent otherwise), ``proxy``,
+    ``launchOptions``, ``envVersion`` (develop | trial | release); see docs/architecture.md.
+    ``package`` (a VerifiedPackage, or anything with ``read(path) -> bytes`` raising
+    KeyError) lets file APIs read the app's own files.
     """
 
     app_id: str
@@ -148,6 +152,9 @@ class CallContext:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _pending: int = field(default=0, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        wxfile.purge_tmp(self.data_dir)  # a new session: files of an earlier one are gone
+
     def resource(self, key: str, factory: Callable[[], T]) -> T:
         """The per-app object under ``key`` (created once by ``factory``; thread-safe)."""
         with self._lock:
@@ -162,7 +169,8 @@ class CallContext:
 
     def close(self) -> None:
         """Release per-app resources (open sockets, database handles) and the host's
-        watchers (``host.close()`` when it has one): the app closed."""
+        watchers (``host.close()`` when it has one), then delete the session's temporary
+        files: the app closed."""
         with self._lock:
             resources, self._resources = self._resources, {}
         for value in [*resources.values(), self.host]:
@@ -172,6 +180,7 @@ class CallContext:
                     closer()
                 except Exception:  # noqa: BLE001 - closing must go on for the others
                     log.exception("closing %s resource failed", self.app_id)
+        wxfile.purge_tmp(self.data_dir)
 
     def _acquire(self) -> bool:
         with self._lock:

@@ -100,7 +100,25 @@ def value_size(value: Any) -> int:
         return len(value.encode("utf-8", "surrogatepass"))
     if is_buffer(value):
         return buffer_size(value)
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON of a bridge value, non-ASCII kept as is; a value holding a lone
+    surrogate (a JS string may) is escaped instead, as ``JSON.stringify`` does."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
+    return text
+
+
+def usv(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD: what a browser sends for a JS
+    string (so it always encodes as UTF-8)."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def validate(schema: Schema | None, args: Any) -> dict[str, Any]:

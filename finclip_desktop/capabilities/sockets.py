@@ -3,8 +3,9 @@
 Uses ``websockets`` (its threaded ``sync`` client): a small, mature, pure-Python RFC 6455
 implementation with TLS via the standard ``ssl`` module, message size limits and no
 dependencies of its own. Only ``wss://`` URLs on the app's ``socket`` domain list are
-reached. The TCP connection is opened here and handed to the client, so a redirect
-(which would skip the domain check) cannot be followed and fails the connection.
+reached. The TCP connection is opened here (through the app's proxy, see :mod:`.proxy`)
+and handed to the client, so a redirect (which would skip the domain check) cannot be
+followed and fails the connection.
 
 Events (``taskEvent`` types): ``open {header, protocol}``, ``message {data}``,
 ``error {errMsg}``, ``close {code, reason}``. ``_operateTask`` operations: ``send {data}``
@@ -18,6 +19,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from finclip_desktop.capabilities import proxy
 from finclip_desktop.capabilities.binary import decode_buffer, encode_buffer, is_buffer
 from finclip_desktop.capabilities.errors import CapabilityError
 from finclip_desktop.capabilities.network import check_url, clean_headers, timeout_s
@@ -62,7 +64,11 @@ class SocketTask:
         secure = self.url.scheme == "wss"
         port = self.url.port or (443 if secure else 80)
         context = self.ctx.settings.get("sslContext") or ssl.create_default_context()
-        sock = socket.create_connection((self.url.host, port), timeout=self.timeout)
+        via = proxy.proxy_for(self.ctx, self.url.host)
+        if via is None:
+            sock = socket.create_connection((self.url.host, port), timeout=self.timeout)
+        else:
+            sock = proxy.tunnel(via, self.url.host, port, self.timeout)
         try:
             return connect(
                 str(self.url),
@@ -85,6 +91,8 @@ class SocketTask:
         try:
             with self._open() as conn:
                 self._serve(conn)
+        except CapabilityError as exc:
+            self._fail(exc.reason)
         except InvalidStatus as exc:
             self._fail(f"handshake refused with HTTP {exc.response.status_code}")
         except ValueError as exc:

@@ -1,7 +1,8 @@
 """wx storage: a per-app key-value store in SQLite under the app's data dir.
 
-Values are kept as JSON text. Each app has a 10 MB quota (key + value bytes) and each
-entry a 1 MB limit, as on WeChat. SQLite's journal makes every write atomic and durable,
+Values are kept as JSON text (a JS string with a lone surrogate survives, escaped). Keys
+must be valid Unicode text. Each app has a 10 MB quota (key + value bytes) and each entry
+a 1 MB limit, as on WeChat. SQLite's journal makes every write atomic and durable,
 so a crash never leaves half an entry. Handlers run inline (not ``blocking``) so calls
 from one app take effect in the order they were made.
 """
@@ -15,11 +16,18 @@ from typing import Any
 
 from finclip_desktop.capabilities.errors import CapabilityError
 from finclip_desktop.capabilities.registry import CallContext, Capability, returning
-from finclip_desktop.capabilities.schema import Arg
+from finclip_desktop.capabilities.schema import Arg, json_text
 
 QUOTA_BYTES = 10 * 1024 * 1024
 ITEM_LIMIT_BYTES = 1024 * 1024
 DB_NAME = "storage.sqlite3"
+
+
+def check_key(key: str) -> None:
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CapabilityError("parameter error: key is not valid text (a lone surrogate)") from None
 
 
 class KeyValueStore:
@@ -43,6 +51,7 @@ class KeyValueStore:
         )
 
     def get(self, key: str) -> tuple[bool, Any]:
+        check_key(key)
         with self._lock:
             row = self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
         return (False, None) if row is None else (True, json.loads(row[0]))
@@ -51,8 +60,9 @@ class KeyValueStore:
         """Store all items or none; raises CapabilityError past the item or app limit."""
         encoded = []
         for key, value in items:
-            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-            size = len(key.encode("utf-8", "surrogatepass")) + len(text.encode("utf-8"))
+            check_key(key)
+            text = json_text(value)
+            size = len(key.encode("utf-8")) + len(text.encode("utf-8"))
             if size > self.item_limit:
                 raise CapabilityError(
                     f"exceed storage item max size {self.item_limit // 1024 // 1024}Mb"
@@ -76,6 +86,7 @@ class KeyValueStore:
             self._db.execute("COMMIT")
 
     def remove(self, key: str) -> None:
+        check_key(key)
         with self._lock:
             self._db.execute("DELETE FROM kv WHERE key = ?", (key,))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from concurrent.futures import Future
@@ -18,8 +17,13 @@ from finclip_desktop.capabilities.host import (
     CAPSULE_WIDTH,
 )
 from finclip_desktop.capabilities.registry import CallContext, Capability, event, view
-from finclip_desktop.capabilities.schema import SCOPE_ARG, Arg
+from finclip_desktop.capabilities.schema import SCOPE_ARG, Arg, json_text
 
+# The WeChat base library level we emulate, reported as SDKVersion (apps compare it before
+# using an API). The wx signatures we follow are those of base library 3.x (api-typings);
+# 3.0.0 is the lowest 3.x level, and APIs of that level we lack answer false to canIUse,
+# which apps should prefer. The host's own version is reported as `version`.
+BASE_LIBRARY_VERSION = "3.0.0"
 LOG_FILE_LIMIT = 1024 * 1024
 NOT_ON_DESKTOP = "not supported on desktop"
 FAILS_ON_DESKTOP = "fails cleanly: not available on desktop"
@@ -96,7 +100,7 @@ def device_info(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[st
 
 def app_base_info(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
-        "SDKVersion": __version__,
+        "SDKVersion": BASE_LIBRARY_VERSION,
         "version": __version__,
         "language": ctx.host.language(),
         "theme": ctx.host.theme(),
@@ -190,9 +194,7 @@ class AppLog:
         self._lock = threading.Lock()
 
     def write(self, level: str, message: Any) -> None:
-        line = json.dumps(
-            {"ts": round(time.time(), 3), "level": level, "args": message}, ensure_ascii=False
-        )
+        line = json_text({"ts": round(time.time(), 3), "level": level, "args": message})
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists() and self.path.stat().st_size > LOG_FILE_LIMIT:

@@ -4,11 +4,15 @@ The runtime passes a ``taskId`` string with a task call, listens to ``taskEvent`
 events ``{taskId, type, ...}`` (``headersReceived``, ``progressUpdate``, ``open``,
 ``message``, ``error``, ``close``) and operates on a running task through the internal
 API ``_operateTask {taskId, operation}`` (``abort``; sockets also ``send`` and ``close``).
+
+A task may have a deadline (:meth:`Task.set_deadline`): when it passes, the task stops as
+if aborted, but fails with ``timeout``.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -25,41 +29,69 @@ Operation = Callable[[dict[str, Any]], "dict[str, Any] | Future[dict[str, Any]] 
 
 
 class Task:
-    """One running task: cancellation flag, abort hooks and extra operations."""
+    """One running task: stop flags (abort, deadline), stop hooks and extra operations."""
 
     def __init__(self, ctx: CallContext, task_id: str, group: str) -> None:
         self.ctx = ctx
         self.task_id = task_id
         self.group = group
         self.aborted = threading.Event()
+        self.timed_out = threading.Event()
+        self.deadline: float | None = None
         self.operations: dict[str, Operation] = {}
         self._on_abort: list[Callable[[], None]] = []
+        self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
 
     def emit(self, type_: str, **payload: Any) -> None:
         self.ctx.emit(TASK_EVENT, {"taskId": self.task_id, "type": type_, **payload})
 
     def on_abort(self, hook: Callable[[], None]) -> None:
-        """Run ``hook`` on abort (at once if the task was already aborted)."""
+        """Run ``hook`` when the task stops (abort or deadline; at once if it has)."""
         with self._lock:
-            if not self.aborted.is_set():
+            if not self.stopped():
                 self._on_abort.append(hook)
                 return
         hook()
 
-    def abort(self) -> None:
+    def stopped(self) -> bool:
+        return self.aborted.is_set() or self.timed_out.is_set()
+
+    def _stop(self, flag: threading.Event) -> None:
         with self._lock:
-            self.aborted.set()
+            flag.set()
             hooks, self._on_abort = self._on_abort, []
         for hook in hooks:
             try:
                 hook()
-            except Exception:  # noqa: BLE001, S110 - aborting is best effort
+            except Exception:  # noqa: BLE001, S110 - stopping is best effort
                 pass
 
+    def abort(self) -> None:
+        self._stop(self.aborted)
+
+    def set_deadline(self, seconds: float) -> None:
+        """Stop the task ``seconds`` from now (a total deadline, not per network phase)."""
+        self.deadline = time.monotonic() + seconds
+        self._timer = threading.Timer(seconds, self._stop, (self.timed_out,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None without one; never below 1 ms)."""
+        if self.deadline is None:
+            return None
+        return max(self.deadline - time.monotonic(), 0.001)
+
     def check(self) -> None:
+        if self.timed_out.is_set():
+            raise CapabilityError("timeout")
         if self.aborted.is_set():
             raise CapabilityError("abort")
+
+    def finish(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 class TaskTable:
@@ -90,6 +122,7 @@ class TaskTable:
         return task
 
     def finish(self, task: Task) -> None:
+        task.finish()
         with self._lock:
             if self._tasks.get(task.task_id) is task:
                 del self._tasks[task.task_id]

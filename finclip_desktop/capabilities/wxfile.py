@@ -70,3 +70,11 @@ def new_file(data_dir: Path, root: str, suffix: str = "") -> tuple[Path, str]:
     base = root_dir(data_dir, root)
     base.mkdir(parents=True, exist_ok=True)
     return base / name, f"{SCHEME}{root}/{name}"
+
+
+def purge_tmp(data_dir: Path) -> None:
+    """Delete the session's temporary files (``wxfile://tmp``; best effort: a file another
+    program still holds open on Windows stays until the next purge)."""
+    import shutil
+
+    shutil.rmtree(root_dir(data_dir, "tmp"), ignore_errors=True)

@@ -22,22 +22,20 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWebEngineCore import QWebEnginePage
-from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from finclip_desktop.devtools import overlay
 from finclip_desktop.devtools.console import (
-    CAUGHT_PREFIX,
-    RELAY_PREFIX,
     SERVICE_JS,
     ConsoleMessage,
     ConsolePrinter,
+    Duplicates,
     ModuleLines,
     message_from_qt,
 )
+from finclip_desktop.devtools.inspector import DevToolsPanel
 from finclip_desktop.devtools.overlay import DevError
 from finclip_desktop.devtools.watcher import FolderWatcher
 
@@ -84,20 +82,6 @@ def stack_url(entry_url: str, stack: Any) -> QUrl:
     return url
 
 
-class DevToolsWindow(QWidget):
-    """Chromium's inspector for one app page, in a window beside the app."""
-
-    def __init__(self, page, title: str) -> None:
-        super().__init__(None, Qt.WindowType.Window)
-        self.setWindowTitle(f"DevTools — {title}")
-        self.view = QWebEngineView(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
-        self.resize(900, 720)
-        page.setDevToolsPage(self.view.page())
-
-
 class DevSession(QObject):
     """One folder app under development. ``reloaded(paths)`` fires after each good rebuild,
     ``failed(message)`` after each bad one, ``console(ConsoleMessage)`` for every message."""
@@ -118,7 +102,7 @@ class DevSession(QObject):
         self.error: DevError | None = None  # the last build's error
         self.runtime_error: DevError | None = None  # an uncaught exception since the reload
         self.container: Any = None
-        self.devtools: DevToolsWindow | None = None
+        self.devtools: DevToolsPanel | None = None
         self._want_devtools = devtools
         self._printer = printer
         self._quiet_ms = quiet_ms
@@ -126,7 +110,9 @@ class DevSession(QObject):
         self.builds = 0
         self._on_closed = on_closed  # the user closed the app window
         self._modules: tuple[Any, ModuleLines | None] = (None, None)
-        self._last_caught = ""
+        self._duplicates = Duplicates()
+        self._placeholder_shown = False  # the app never built: an empty page is showing
+        self._pending_reload: QUrl | None = None  # asked for while the page was loading
 
     # -- building -----------------------------------------------------------------------
     def _build(self):
@@ -154,8 +140,10 @@ class DevSession(QObject):
 
     # -- life cycle -----------------------------------------------------------------------
     def start(self, show: bool = True) -> Any:
-        bundle = self._build() or self._placeholder()
-        self.container = self.shell.open(bundle, show=show)
+        """Build and open the app (BundleError when policy refuses it)."""
+        bundle = self._build()
+        self._placeholder_shown = bundle is None
+        self.container = self.shell.open(bundle or self._placeholder(), show=show)
         self._attach(self.container)
         if self._want_devtools:
             self.toggle_devtools(show)
@@ -178,46 +166,74 @@ class DevSession(QObject):
         self.stop_devtools()
 
     def stop_devtools(self) -> None:
-        if self.devtools is not None:
-            self.devtools.close()
-            shiboken6.delete(self.devtools)  # its page now, not at some later event
-            self.devtools = None
+        """Remove the inspector (its page goes now, before the app's page and profile)."""
+        panel, self.devtools = self.devtools, None
+        if panel is not None and shiboken6.isValid(panel):  # else gone with its window
+            shiboken6.delete(panel)
 
     def toggle_devtools(self, show: bool = True) -> None:
+        """F12: open the inspector docked in the app window, or close it."""
+        window = self.container.window
+        if window is None:
+            return
         if self.devtools is None:
-            self.devtools = DevToolsWindow(self.container.page, self.container.bundle.name)
-            if show:
-                self.devtools.show()
+            self.devtools = DevToolsPanel(window, self.container.page)
+            self.devtools.set_shown(show)
         elif show:
-            self.devtools.setVisible(not self.devtools.isVisible())
+            self.devtools.set_shown(not self.devtools.is_shown())
 
     # -- hot reload -----------------------------------------------------------------------
     def on_changed(self, paths: list[str]) -> None:
         self._log(f"changed: {', '.join(paths)}")
-        had_app = self.builds > 0  # else a placeholder is showing: start afresh
         bundle = self._build()
         page = self.container.page
         if bundle is None:
             overlay.show(page, self.error)
             return
-        overlay.clear(page)
         app_level = RESTART_FILES if bundle.kind == "wechat" else RESTART_FILES - {"app.js"}
-        self.runtime_error = None
-        if app_level.intersection(paths) or not had_app:
-            self._restart(bundle)
+        restart = (
+            app_level.intersection(paths)
+            or self._placeholder_shown
+            or bundle.app_id != self.container.app_id
+        )
+        if restart:
+            if not self._restart(bundle):
+                return
         elif bundle.kind != "wechat":
+            self._fixed(page)
             self._swap(bundle)
             self._reload(page.url())
         else:
+            self._fixed(page)
             self._swap(bundle)
             page.runJavaScript(_STACK_JS, 0, lambda stack: self._reload_with_stack(stack))
         self.reloaded.emit(paths)
 
-    def _restart(self, bundle) -> None:
-        """App-level change (app.json, app.js, config): a fresh container, same inspector."""
+    def _fixed(self, page) -> None:
+        """A good build replaces whatever went wrong before."""
+        overlay.clear(page)
+        self.runtime_error = None
+        self._duplicates.reset()
+
+    def _restart(self, bundle) -> bool:
+        """App-level change (app.json, app.js, config, app id): a fresh container, same
+        inspector. A bundle policy refuses (its app id is blocked) leaves the running app
+        as it is, with the reason in the overlay; returns whether the app restarted."""
+        from finclip_desktop.shell.bundle import BundleError
+
+        try:
+            self.shell.check_allowed(bundle)
+        except BundleError as exc:
+            self.error = DevError("refused", str(exc))
+            self._log(self.error.one_line())
+            self.failed.emit(self.error.one_line())
+            overlay.show(self.container.page, self.error)
+            return False
         self._log("restarting the app")
+        self.runtime_error = None
+        self._duplicates.reset()
         had_devtools = self.devtools is not None
-        visible = had_devtools and self.devtools.isVisible()
+        visible = had_devtools and self.devtools.is_shown()
         self.stop_devtools()
         old = self.container
         show = old.window is not None and old.window.isVisible()
@@ -225,10 +241,13 @@ class DevSession(QObject):
             old.closed.disconnect(self._on_closed)  # closing it is not quitting
         old.close()
         self.container = self.shell.open(bundle, show=show)
+        self._placeholder_shown = False
+        self._pending_reload = None
         self._attach(self.container)
         if had_devtools:
             self.toggle_devtools(visible)
         self.restarted.emit(self.container)
+        return True
 
     def _swap(self, bundle) -> None:
         """Serve the new build from now on (the container and its scheme handler)."""
@@ -243,9 +262,13 @@ class DevSession(QObject):
         self._reload(stack_url(self.container.bundle.entry_url(), stack))
 
     def _reload(self, url: QUrl | None) -> None:
+        """Load the new build at ``url``; while the page is still loading, once it has
+        finished (a reload in the middle of a load can leave the page deaf to the next)."""
         page = self.container.page
         url = url if url is not None else QUrl(self.container.bundle.entry_url())
-        if url == page.url():  # loading it again would only scroll to its #fragment
+        if page.isLoading():
+            self._pending_reload = url
+        elif url == page.url():  # loading it again would only scroll to its #fragment
             page.triggerAction(QWebEnginePage.WebAction.Reload)
         else:
             page.load(url)
@@ -253,6 +276,10 @@ class DevSession(QObject):
     def _loaded(self, ok: bool) -> None:
         """A new document: show the standing error again (scripts that failed while it was
         loading may have reported before the page could show anything)."""
+        pending, self._pending_reload = self._pending_reload, None
+        if pending is not None:
+            self._reload(pending)
+            return
         standing = self.error or self.runtime_error
         if standing is not None:
             overlay.show(self.container.page, standing)
@@ -276,15 +303,11 @@ class DevSession(QObject):
         if self._modules[0] is not bundle:  # the logic bundle's line map, per build
             self._modules = (bundle, ModuleLines(bundle.files.get(SERVICE_JS)))
         msg = message_from_qt(level, message, line, source, bundle.app_id, self._modules[1])
-        if msg.message.startswith(RELAY_PREFIX) and (
-            msg.message[len(RELAY_PREFIX) :] == self._last_caught
-        ):
-            return  # the view's copy of a logic-layer error already printed
+        if self._duplicates.seen(msg):
+            return  # another copy of an error already printed (worker, page, relay)
         uncaught = msg.uncaught()
-        if msg.message.startswith(CAUGHT_PREFIX):
-            self._last_caught = msg.message[len(CAUGHT_PREFIX) :]
-            if uncaught is not None and uncaught.file:  # where the app's code failed
-                msg = ConsoleMessage(msg.level, msg.message, uncaught.line, uncaught.file)
+        if uncaught is not None and uncaught.file:  # where the app's code failed
+            msg = ConsoleMessage(msg.level, msg.message, uncaught.line, uncaught.file)
         if self._printer is not None:
             self._printer(msg)
         self.console.emit(msg)
@@ -302,9 +325,13 @@ def run_dev(args: argparse.Namespace) -> int:
     root = Path(args.dir)
     if not root.is_dir():
         raise CliError(f"{root} is not a folder")
+    screenshot = Path(args.screenshot) if args.screenshot else None
+    if screenshot is not None and not screenshot.parent.is_dir():
+        raise CliError(f"--screenshot {screenshot}: the folder {screenshot.parent} does not exist")
     try:
         from finclip_desktop.shell.core import Shell, load_settings
         from finclip_desktop.shell.qtapp import ShellStartError, application, prepare_environment
+        from finclip_desktop.shell.targets import developer_mode, require_sideloading
     except ImportError as exc:
         raise CliError(f"the shell is not available: {exc}") from None
     from finclip_desktop.shell.bundle import BundleError
@@ -315,41 +342,61 @@ def run_dev(args: argparse.Namespace) -> int:
             raise CliError(f"--remote-debugging {port}: not a port number (1-65535)")
         os.environ["QTWEBENGINE_REMOTE_DEBUGGING"] = f"127.0.0.1:{port}"  # loopback only
     try:
-        prepare_environment(no_sandbox=getattr(args, "no_sandbox", False))
+        # offscreen when there is no display to open a window on (CI, ssh, containers)
+        prepare_environment(no_sandbox=getattr(args, "no_sandbox", False), headless=True)
         settings = load_settings()
+        developer_mode(settings, requested=True)
+        require_sideloading(settings, f"running app folders from disk ({root})")
     except (ShellStartError, BundleError) as exc:
         raise CliError(str(exc)) from None
-    if settings.is_managed("developer_mode") and not settings.developer_mode:
-        raise CliError("developer mode is turned off by your organisation's policy")
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen" and not (screenshot or args.exit_after):
+        print("finclip dev: no display, running offscreen (nothing will be shown)", file=sys.stderr)
     app = application()
     shell = Shell(settings=settings, dev_mode=True)
     printer = ConsolePrinter(app_id="")
     session = DevSession(
         shell, root, devtools=not args.no_devtools, printer=printer, on_closed=app.quit
     )
-    container = session.start()
+    try:
+        container = session.start()
+    except BundleError as exc:
+        session.stop()
+        shell.close_all()
+        raise CliError(str(exc)) from None
     printer.app_id = container.app_id
     print(f"finclip dev: watching {session.root} (F12: inspector, Ctrl+C: quit)", file=sys.stderr)
     if port is not None:
         print(f"finclip dev: DevTools protocol on http://127.0.0.1:{port}", file=sys.stderr)
-    if args.screenshot:
-        container.painted.connect(lambda _route: QTimer.singleShot(
-            300, lambda: _screenshot(container, Path(args.screenshot))))  # fmt: skip
+    if screenshot is not None:
+        _screenshot_once(session, screenshot)
     if args.exit_after:
         QTimer.singleShot(int(args.exit_after * 1000), app.quit)
     _quit_on_sigint(app)
     try:
-        app.exec()
+        code = app.exec()
     finally:
         session.stop()
         shell.close_all()
-    return 0
+    return code
 
 
-def _screenshot(container: Any, path: Path) -> None:
-    if container.window is not None and not path.exists():
-        container.window.grab().save(str(path))
-        print(f"finclip dev: screenshot {path}", file=sys.stderr)
+def _screenshot_once(session: DevSession, path: Path) -> None:
+    """Write the app's view (not the inspector) to ``path`` after its first painted page,
+    replacing an older file; a file that cannot be written ends the session with code 1."""
+    done: list[bool] = []
+
+    def take() -> None:
+        window = session.container.window if session.container is not None else None
+        if done or window is None:
+            return
+        done.append(True)
+        if window.view.grab().save(str(path)):
+            print(f"finclip dev: screenshot {path}", file=sys.stderr)
+        else:
+            print(f"finclip dev: cannot write the screenshot {path}", file=sys.stderr)
+            QCoreApplication.exit(1)
+
+    session.container.painted.connect(lambda _route: QTimer.singleShot(300, take))
 
 
 def _quit_on_sigint(app) -> None:

@@ -118,7 +118,8 @@ def _read_int(path: str) -> int | None:
         return None
 
 
-def check_sandbox() -> Check:
+def check_sandbox(root: bool | None = None) -> Check:
+    """``root``: whether this process runs as root (default: ask the OS)."""
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
     if os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") or "--no-sandbox" in flags:
         return Check(
@@ -126,6 +127,13 @@ def check_sandbox() -> Check:
             "disabled (QTWEBENGINE_DISABLE_SANDBOX or --no-sandbox is set): mini-apps run "
             "without the OS sandbox",
             "unset QTWEBENGINE_DISABLE_SANDBOX and remove --no-sandbox outside of tests",
+        )  # fmt: skip
+    if root if root is not None else (hasattr(os, "geteuid") and os.geteuid() == 0):
+        return Check(
+            "web engine sandbox", WARN,
+            "not available to root: FinClip starts as root only with --no-sandbox, and "
+            "mini-apps then run without the OS sandbox",
+            "run FinClip as a normal user",
         )  # fmt: skip
     if not sys.platform.startswith("linux"):
         return Check("web engine sandbox", OK, "enabled")
@@ -289,14 +297,30 @@ def check_keyring() -> Check:
         return Check("keyring", FAIL, "the keyring module is not installed", "pip install keyring")
     backend = keyring.get_keyring()
     name = f"{type(backend).__module__}.{type(backend).__name__}"
+    fix = ("Linux: install and unlock a Secret Service (gnome-keyring or KWallet); "
+           "Windows and macOS have one built in")  # fmt: skip
     if type(backend).__module__.startswith(("keyring.backends.fail", "keyring.backends.null")):
         return Check(
             "keyring", WARN, f"no usable backend ({name}): sign-in tokens cannot be stored "
-            "securely, so you will be asked to sign in at every start",
-            "Linux: install and unlock a Secret Service (gnome-keyring or KWallet); "
-            "Windows and macOS have one built in",
+            "securely, so you will be asked to sign in at every start", fix,
+        )  # fmt: skip
+    if _unencrypted(backend):
+        return Check(
+            "keyring", WARN, f"{name} keeps the device secret and sign-in tokens in a file, "
+            "unencrypted (fine for tests and CI, not for users)",
+            fix + "; and unset PYTHON_KEYRING_BACKEND",
         )  # fmt: skip
     return Check("keyring", OK, name)
+
+
+def _unencrypted(backend: object) -> bool:
+    """A plain-file backend (keyrings.alt's PlaintextKeyring and friends), alone or first
+    in a chain."""
+    chain = getattr(backend, "backends", None)
+    if chain:
+        return _unencrypted(chain[0])
+    kind = type(backend)
+    return kind.__module__.startswith("keyrings.alt") and "Encrypted" not in kind.__name__
 
 
 def check_trust() -> Check:

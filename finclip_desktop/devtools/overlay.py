@@ -63,9 +63,14 @@ _READ = """
 """
 
 
+_TITLES = {"compile": "Compile error", "runtime": "Uncaught exception",
+           "refused": "Cannot run the app"}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class DevError:
-    """What the overlay shows. ``kind`` is ``compile`` or ``runtime``."""
+    """What the overlay shows. ``kind`` is ``compile``, ``runtime`` or ``refused`` (the
+    shell will not run the app as it is now, e.g. its app id is blocked by policy)."""
 
     kind: str
     message: str
@@ -81,7 +86,7 @@ class DevError:
 
     @property
     def title(self) -> str:
-        return "Compile error" if self.kind == "compile" else "Uncaught exception"
+        return _TITLES.get(self.kind, "Error")
 
     def one_line(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -90,9 +95,9 @@ class DevError:
 
 def show(page: QWebEnginePage, error: DevError) -> None:
     hint = (
-        "Fix the file and save: the app reloads by itself."
-        if error.kind == "compile"
-        else "Save a file to reload, or see the inspector (F12) for the stack."
+        "Save a file to reload, or see the inspector (F12) for the stack."
+        if error.kind == "runtime"
+        else "Fix the file and save: the app reloads by itself."
     )
     payload = {"kind": error.kind, "title": error.title, "location": error.location,
                "message": error.message, "hint": hint}  # fmt: skip

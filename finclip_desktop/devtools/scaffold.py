@@ -60,7 +60,7 @@ def create_app(
         raise ScaffoldError(f"{target} already exists and is not an empty folder")
     name = name or target.resolve().name
     app_id = (app_id or default_app_id(name)).lower()
-    if len(app_id) > 64 or not APP_ID_RE.match(app_id):
+    if len(app_id) > 64 or not APP_ID_RE.fullmatch(app_id):
         raise ScaffoldError(
             f"app id {app_id!r} must be lowercase letters, digits, '-' and '.' (max 64 chars)"
         )

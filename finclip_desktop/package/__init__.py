@@ -13,6 +13,7 @@ from finclip_desktop.package.builder import (
 )
 from finclip_desktop.package.errors import *  # noqa: F403 - the typed errors are part of the API
 from finclip_desktop.package.errors import AppError, PackageError
+from finclip_desktop.package.limits import Limits, check_path
 from finclip_desktop.package.manifest import (
     DOMAIN_KINDS,
     MANIFEST_NAME,
@@ -24,6 +25,7 @@ from finclip_desktop.package.manifest import (
 )
 from finclip_desktop.package.reader import (
     VerifiedPackage,
+    check_runtime,
     extract_package,
     inspect_package,
     read_package,
@@ -42,14 +44,13 @@ from finclip_desktop.package.signing import (
     save_private_key,
     sign_manifest,
 )
-from finclip_desktop.package.zipformat import Limits, check_path
 
 __all__ = [
     "DOMAIN_KINDS", "MANIFEST_NAME", "SIGNATURE_NAME", "AppError", "FileEntry", "Limits",
     "Manifest", "PackageError", "TrustStore", "VerifiedPackage", "app_settings",
-    "build_archive", "check_path", "collect_files", "extract_package", "generate_key",
-    "inspect_package", "key_id", "load_private_key", "load_public_key", "make_manifest",
-    "normalize_domain", "parse_public_key", "parse_semver", "public_key_bytes",
-    "public_key_text", "read_package", "save_private_key", "sign_manifest", "signer_key_id",
-    "validate_app", "verify_parts", "write_atomic",
+    "build_archive", "check_path", "check_runtime", "collect_files", "extract_package",
+    "generate_key", "inspect_package", "key_id", "load_private_key", "load_public_key",
+    "make_manifest", "normalize_domain", "parse_public_key", "parse_semver",
+    "public_key_bytes", "public_key_text", "read_package", "save_private_key",
+    "sign_manifest", "signer_key_id", "validate_app", "verify_parts", "write_atomic",
 ]  # fmt: skip

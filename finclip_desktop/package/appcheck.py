@@ -81,11 +81,17 @@ def validate_app(files: Mapping[str, bytes]) -> str:
                 )
             for icon_key in ("iconPath", "selectedIconPath"):
                 icon = item.get(icon_key)
+                if icon is not None and not isinstance(icon, str):
+                    raise AppError(
+                        f"{APP_JSON}: tabBar.list[{index}].{icon_key} must be a file path"
+                    )
                 if icon and icon.lstrip("/") not in files:
                     raise AppError(
                         f"{APP_JSON}: tabBar.list[{index}].{icon_key} {icon!r} is missing"
                     )
     entry = app.get("entryPagePath")
+    if entry is not None and not isinstance(entry, str):
+        raise AppError(f"{APP_JSON}: entryPagePath must be a page path")
     if entry is not None and entry not in all_pages:
         raise AppError(f"{APP_JSON}: entryPagePath {entry!r} is not a page")
     return "wechat"

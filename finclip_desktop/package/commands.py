@@ -6,20 +6,25 @@ import argparse
 import json
 from pathlib import Path
 
+from finclip_desktop import RUNTIME_VERSION
 from finclip_desktop.cli import CliError
 from finclip_desktop.package import (
     DOMAIN_KINDS,
+    Manifest,
     PackageError,
+    RuntimeTooOldError,
     TrustStore,
     VerifiedPackage,
     app_settings,
     build_archive,
+    check_runtime,
     collect_files,
     generate_key,
     inspect_package,
     key_id,
     load_private_key,
     load_public_key,
+    normalize_domain,
     parse_public_key,
     public_key_text,
     read_package,
@@ -115,21 +120,24 @@ def _parse_domains(values: list[str]) -> dict[str, list[str]]:
         kind, sep, host = value.partition("=")
         if not sep or kind not in DOMAIN_KINDS or not host:
             raise CliError(f"--domain {value!r}: expected KIND=HOST with KIND in {DOMAIN_KINDS}")
-        domains.setdefault(kind, []).append(host)
+        try:
+            domains.setdefault(kind, []).append(normalize_domain(host))
+        except ValueError as exc:
+            raise CliError(f"--domain {value!r}: {exc}") from None
     return domains
 
 
 def cmd_pack(args: argparse.Namespace) -> int:
+    overrides = {
+        "app_id": args.app_id,
+        "name": args.name,
+        "version": args.app_version,
+        "permissions": args.permission,
+        "domains": _parse_domains(args.domain),
+    }
     try:
-        key = load_private_key(args.key)
-        overrides = {
-            "app_id": args.app_id,
-            "name": args.name,
-            "version": args.app_version,
-            "permissions": args.permission,
-            "domains": _parse_domains(args.domain),
-        }
         settings = app_settings(args.dir, overrides)
+        key = load_private_key(args.key)
         files = collect_files(args.dir)
         validate_app(files)
         _compile_check(files)
@@ -160,30 +168,52 @@ def _compile_check(files: dict[str, bytes]) -> None:
             raise PackageError(f"compile error: {exc}") from None
 
 
+def _runtime_note(m: Manifest) -> str:
+    """What runtime the package needs, and whether this one is new enough."""
+    try:
+        check_runtime(m)
+    except RuntimeTooOldError:
+        return f"needs runtime >= {m.min_runtime} (this runtime, {RUNTIME_VERSION}, is too old)"
+    return f"needs runtime >= {m.min_runtime}"
+
+
 def _summary(pkg: VerifiedPackage) -> str:
     m = pkg.manifest
     return (
         f"{m.app_id} {m.version} ({m.name}): {len(m.files)} files, {m.total_size} bytes; "
-        f"signer {signer_key_id(pkg)}"
+        f"{_runtime_note(m)}; signer {signer_key_id(pkg)}"
     )
 
 
 def _trust_store(extra: list[Path]) -> TrustStore:
-    """Keys trusted by settings and managed policy, plus the given public key files."""
+    """Keys trusted by settings and managed policy, plus the given public key files.
+
+    A bad key here is a configuration error, reported as such (never as the package's).
+    """
     from finclip_desktop.policy import PolicyError
     from finclip_desktop.settings import SettingsError, SettingsStore
 
     try:
         trusted = SettingsStore().effective.trusted_keys
+        store = TrustStore(map(parse_public_key, trusted))
     except (PolicyError, SettingsError) as exc:
         raise CliError(str(exc)) from None
-    return TrustStore([*map(parse_public_key, trusted), *map(load_public_key, extra)])
+    except PackageError as exc:
+        raise CliError(f"a trusted key in settings or policy is invalid: {exc}") from None
+    for path in extra:
+        try:
+            store.add(load_public_key(path))
+        except PackageError as exc:
+            raise CliError(f"--trust {exc}") from None
+    return store
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    trust = _trust_store(args.trust)
     try:
-        trust = _trust_store(args.trust)
-        pkg = read_package(args.package, trust)
+        # Integrity and trust; the runtime it needs is shown, not enforced (verify may run
+        # on a machine other than the one that will run the package).
+        pkg = read_package(args.package, trust, runtime=None)
     except PackageError as exc:
         hint = " (pass --trust KEY.pub)" if exc.code == "unknown-signer" and not args.trust else ""
         raise CliError(f"{args.package}: REJECTED: {exc}{hint}") from None
@@ -202,7 +232,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         return 0
     print(f"app id:      {m.app_id}")
     print(f"name:        {m.name}")
-    print(f"version:     {m.version} (needs runtime {m.min_runtime})")
+    print(f"version:     {m.version} ({_runtime_note(m)})")
     if m.description:
         print(f"description: {m.description}")
     print(f"signer:      {signer_key_id(pkg)} (not checked against a trust store)")

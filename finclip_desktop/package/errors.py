@@ -37,7 +37,15 @@ class SymlinkError(PackageError):
 
 
 class DuplicateEntryError(PackageError):
+    """Two names that are equal once case and Unicode normalisation are folded."""
+
     code = "duplicate-entry"
+
+
+class PathConflictError(PackageError):
+    """A file name that is also the folder of another file (``x`` and ``x/y``)."""
+
+    code = "path-conflict"
 
 
 class TooManyEntriesError(PackageError):
@@ -92,6 +100,24 @@ class HashMismatchError(PackageError):
 
 class SizeMismatchError(PackageError):
     code = "size-mismatch"
+
+
+class RuntimeTooOldError(PackageError):
+    """A valid package that declares a ``min_runtime`` newer than this runtime."""
+
+    code = "runtime-too-old"
+
+
+class ReadError(PackageError):
+    """The package file cannot be read (missing, unreadable, not a regular file)."""
+
+    code = "read-error"
+
+
+class WriteError(PackageError):
+    """Extraction could not write the destination (nothing is left behind)."""
+
+    code = "write-error"
 
 
 class DestinationExistsError(PackageError):

@@ -18,21 +18,27 @@ FORMAT_VERSION = 1
 DOMAIN_KINDS = ("request", "socket", "uploadFile", "downloadFile")
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-APP_ID_RE = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
+# Anchored with \A and \Z (never "$", which also matches before a final newline) and
+# used with fullmatch, so a value with a trailing newline can never pass.
+APP_ID_RE = re.compile(rf"\A{_LABEL}(?:\.{_LABEL})*\Z")
 SEMVER_RE = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"\A(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\Z"
 )
-SCOPE_RE = re.compile(r"^scope\.[A-Za-z][A-Za-z0-9]{0,63}$")
-HOST_RE = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*(?::(?:[1-9]\d{{0,4}}))?$")
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+SCOPE_RE = re.compile(r"\Ascope\.[A-Za-z][A-Za-z0-9]{0,63}\Z")
+HOST_RE = re.compile(rf"\A{_LABEL}(?:\.{_LABEL})*(?::(?:[1-9]\d{{0,4}}))?\Z")
+SHA256_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+DEFAULT_MIN_RUNTIME = "1.0.0"
+# Characters that would let a name or description rewrite what verify/inspect print:
+# control characters (C0, DEL, C1), line/paragraph separators and bidi overrides.
+_SPOOFING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _DOMAIN_PREFIXES = ("https://", "wss://")
 
 
 def parse_semver(version: str) -> tuple[int, int, int, tuple[Any, ...]]:
     """Sort key for a semantic version; pre-releases sort before their release."""
-    match = SEMVER_RE.match(version)
+    match = SEMVER_RE.fullmatch(version) if isinstance(version, str) else None
     if not match:
         raise ValueError(f"{version!r} is not a semantic version (like 1.2.3)")
     major, minor, patch, pre, _build = match.groups()
@@ -51,7 +57,7 @@ def normalize_domain(entry: str) -> str:
             text = text[len(prefix) :]
             break
     text = text.rstrip("/")
-    if not HOST_RE.match(text):
+    if not HOST_RE.fullmatch(text):
         raise ValueError(f"{entry!r} is not a domain (like https://api.example.com)")
     return text
 
@@ -70,7 +76,7 @@ class Manifest:
     name: str
     version: str
     files: Mapping[str, FileEntry]
-    min_runtime: str = "1.0.0"
+    min_runtime: str = DEFAULT_MIN_RUNTIME
     description: str = ""
     icon: str = ""
     permissions: tuple[str, ...] = ()
@@ -146,7 +152,7 @@ class Manifest:
                 app_id=data.get("app_id"),
                 name=data.get("name"),
                 version=data.get("version"),
-                min_runtime=data.get("min_runtime", "1.0.0"),
+                min_runtime=data.get("min_runtime", DEFAULT_MIN_RUNTIME),
                 description=data.get("description", ""),
                 icon=data.get("icon", ""),
                 permissions=tuple(permissions),
@@ -173,30 +179,34 @@ def _check(m: Manifest) -> None:
     def bad(message: str) -> ManifestInvalidError:
         return ManifestInvalidError(f"manifest: {message}")
 
-    if not isinstance(m.app_id, str) or len(m.app_id) > 64 or not APP_ID_RE.match(m.app_id):
+    if not isinstance(m.app_id, str) or len(m.app_id) > 64 or not APP_ID_RE.fullmatch(m.app_id):
         raise bad(
             f"app id {m.app_id!r} must be lowercase letters, digits, '-' and '.' (max 64 chars)"
         )
     if not isinstance(m.name, str) or not m.name.strip() or len(m.name) > 128:
         raise bad("name must be a non-empty string of at most 128 characters")
+    if _SPOOFING.search(m.name):
+        raise bad(f"name {m.name[:40]!r} holds a control character")
     for label, value in (("version", m.version), ("min_runtime", m.min_runtime)):
-        if not isinstance(value, str) or not SEMVER_RE.match(value):
+        if not isinstance(value, str) or not SEMVER_RE.fullmatch(value):
             raise bad(f"{label} {value!r} is not a semantic version (like 1.2.3)")
     if not isinstance(m.description, str) or len(m.description) > 2000:
         raise bad("description must be a string of at most 2000 characters")
+    if _SPOOFING.search(m.description):
+        raise bad("description holds a control character (it must be one line)")
     if not isinstance(m.icon, str) or (m.icon and m.icon not in m.files):
         raise bad(f"icon {m.icon!r} is not one of the package's files")
     for scope in m.permissions:
-        if not isinstance(scope, str) or not SCOPE_RE.match(scope):
+        if not isinstance(scope, str) or not SCOPE_RE.fullmatch(scope):
             raise bad(f"permission {scope!r} is not a scope name (like scope.clipboardRead)")
     if len(set(m.permissions)) != len(m.permissions):
         raise bad("permissions list a scope twice")
     for kind, hosts in m.domains.items():
         for host in hosts:
-            if not isinstance(host, str) or not HOST_RE.match(host):
+            if not isinstance(host, str) or not HOST_RE.fullmatch(host):
                 raise bad(f"{kind} domain {host!r} is not a lowercase host[:port]")
     for path, entry in m.files.items():
-        if not isinstance(entry.sha256, str) or not SHA256_RE.match(entry.sha256):
+        if not isinstance(entry.sha256, str) or not SHA256_RE.fullmatch(entry.sha256):
             raise bad(f"sha256 of {path!r} is not 64 lowercase hex digits")
         if not isinstance(entry.size, int) or isinstance(entry.size, bool) or entry.size < 0:
             raise bad(f"size of {path!r} is not a non-negative integer")

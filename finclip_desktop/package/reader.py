@@ -5,38 +5,51 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from finclip_desktop import RUNTIME_VERSION
 from finclip_desktop.package.errors import (
     DestinationExistsError,
     HashMismatchError,
     ManifestInvalidError,
     ManifestMissingError,
-    ManifestTooLargeError,
     MissingFileError,
-    PackageError,
+    ReadError,
+    RuntimeTooOldError,
     SignatureMissingError,
     SizeMismatchError,
-    TooLargeError,
-    TooManyEntriesError,
     UnlistedFileError,
+    WriteError,
+)
+from finclip_desktop.package.fileio import (
+    FileTooLargeError,
+    SpecialFileError,
+    read_regular_file,
+    rename_noreplace,
+)
+from finclip_desktop.package.limits import (
+    DEFAULT_LIMITS,
+    EntryRules,
+    Limits,
+    archive_too_large,
+    check_manifest_size,
 )
 from finclip_desktop.package.manifest import (
     MANIFEST_NAME,
     RESERVED_NAMES,
     SIGNATURE_NAME,
     Manifest,
+    parse_semver,
 )
 from finclip_desktop.package.signing import (
     TrustStore,
     parse_signature,
     verify_manifest_signature,
 )
-from finclip_desktop.package.zipformat import Limits, check_path, read_archive
+from finclip_desktop.package.zipformat import read_archive
 
 
 @dataclass(frozen=True)
@@ -63,17 +76,26 @@ class VerifiedPackage:
 
 
 def _load(src: Path | bytes, limits: Limits) -> bytes:
+    """The package bytes: a regular file read with a bound (never a pipe or device)."""
     if isinstance(src, bytes):
         return src
     try:
-        size = os.stat(src).st_size
-        if size > limits.max_archive_bytes:
-            raise TooLargeError(
-                f"{src} is {size} bytes, over the {limits.max_archive_bytes} byte limit"
-            )
-        return Path(src).read_bytes()
+        return read_regular_file(src, limits.max_archive_bytes)
+    except FileTooLargeError as exc:
+        raise archive_too_large(exc.size, limits) from None
+    except SpecialFileError:
+        raise ReadError(f"cannot read {src}: not a regular file") from None
     except OSError as exc:
-        raise PackageError(f"cannot read {src}: {exc.strerror}") from None
+        raise ReadError(f"cannot read {src}: {exc.strerror or exc}") from None
+
+
+def check_runtime(manifest: Manifest, runtime: str = RUNTIME_VERSION) -> None:
+    """Refuse a package whose ``min_runtime`` is newer than ``runtime``."""
+    if parse_semver(manifest.min_runtime) > parse_semver(runtime):
+        raise RuntimeTooOldError(
+            f"{manifest.app_id} {manifest.version} needs FinClip runtime >= "
+            f"{manifest.min_runtime}, this is {runtime}"
+        )
 
 
 def _split(entries: dict[str, bytes]) -> tuple[bytes, bytes, dict[str, bytes]]:
@@ -92,26 +114,22 @@ def _verify(
     files: Mapping[str, bytes],
     trust: TrustStore | None,
     limits: Limits,
+    runtime: str | None,
 ) -> VerifiedPackage:
-    if len(manifest_bytes) > limits.max_manifest_bytes:
-        raise ManifestTooLargeError(
-            f"{MANIFEST_NAME} is {len(manifest_bytes)} bytes, over the "
-            f"{limits.max_manifest_bytes} byte limit"
-        )
+    check_manifest_size(len(manifest_bytes), limits)
     if trust is None:
         signer = None
         parse_signature(sig_bytes)
     else:
         signer = verify_manifest_signature(manifest_bytes, sig_bytes, trust)
     manifest = Manifest.from_bytes(manifest_bytes)
-    if len(manifest.files) > limits.max_entries:
-        raise TooManyEntriesError(f"manifest lists more than {limits.max_entries} files")
-    if manifest.total_size > limits.max_total_bytes:
-        raise TooLargeError(f"manifest lists over {limits.max_total_bytes} bytes of files")
-    for path in manifest.files:
-        check_path(path, limits)
+    rules = EntryRules(limits)  # the archive's rules, also for packages held as parts
+    rules.add(MANIFEST_NAME, len(manifest_bytes))
+    rules.add(SIGNATURE_NAME, len(sig_bytes))
+    for path, entry in manifest.files.items():
         if path in RESERVED_NAMES:
             raise ManifestInvalidError(f"manifest lists the reserved name {path!r}")
+        rules.add(path, entry.size)
     unlisted = sorted(set(files) - set(manifest.files))
     if unlisted:
         raise UnlistedFileError(f"file {unlisted[0]!r} is in the package but not in the manifest")
@@ -126,6 +144,8 @@ def _verify(
             )
         if hashlib.sha256(content).hexdigest() != entry.sha256:
             raise HashMismatchError(f"file {path!r} does not match its sha256 in the manifest")
+    if runtime is not None:
+        check_runtime(manifest, runtime)
     return VerifiedPackage(
         manifest, manifest_bytes, sig_bytes, signer, MappingProxyType(dict(files))
     )
@@ -136,28 +156,34 @@ def verify_parts(
     sig_bytes: bytes,
     files: Mapping[str, bytes],
     trust: TrustStore,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
+    runtime: str | None = RUNTIME_VERSION,
 ) -> VerifiedPackage:
-    """Verify a package held as parts: manifest, signature and file contents."""
-    return _verify(manifest_bytes, sig_bytes, files, trust, limits)
+    """Verify a package held as parts: manifest, signature and file contents.
+
+    ``runtime``: refuse a package that needs a newer runtime (None: do not check).
+    """
+    return _verify(manifest_bytes, sig_bytes, files, trust, limits, runtime)
 
 
 def read_package(
-    src: Path | bytes, trust: TrustStore, limits: Limits = Limits()
+    src: Path | bytes,
+    trust: TrustStore,
+    limits: Limits = DEFAULT_LIMITS,
+    runtime: str | None = RUNTIME_VERSION,
 ) -> VerifiedPackage:
     """Read and fully verify a .fcpkg (path or bytes); raise a typed PackageError if any
-    byte is wrong or the signer is not trusted."""
+    byte is wrong, the signer is not trusted or it needs a newer ``runtime`` than this one
+    (None: do not check)."""
     manifest, signature, files = _split(read_archive(_load(src, limits), limits))
-    return _verify(manifest, signature, files, trust, limits)
+    return _verify(manifest, signature, files, trust, limits, runtime)
 
 
-def inspect_package(src: Path | bytes, limits: Limits = Limits()) -> VerifiedPackage:
-    """Check structure and file hashes but not who signed it (``signer`` is None).
-
-    For showing what a package holds; never for running it.
-    """
+def inspect_package(src: Path | bytes, limits: Limits = DEFAULT_LIMITS) -> VerifiedPackage:
+    """Check structure and file hashes but not who signed it (``signer`` is None) nor
+    the runtime it needs. For showing what a package holds; never for running it."""
     manifest, signature, files = _split(read_archive(_load(src, limits), limits))
-    return _verify(manifest, signature, files, None, limits)
+    return _verify(manifest, signature, files, None, limits, None)
 
 
 def signer_key_id(package: VerifiedPackage) -> str:
@@ -165,31 +191,59 @@ def signer_key_id(package: VerifiedPackage) -> str:
     return parse_signature(package.signature)[0]
 
 
+def _new_folder_beside(dest: Path) -> Path:
+    """A fresh, empty folder next to ``dest`` with the usual (umask) permissions."""
+    while True:
+        tmp = dest.with_name(f".{dest.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            tmp.mkdir()
+            return tmp
+        except FileExistsError:
+            continue
+
+
+def _write_tree(root: Path, files: Mapping[str, bytes]) -> None:
+    for path, content in files.items():
+        target = root.joinpath(*path.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
 def extract_package(
-    src: Path | bytes, dest: Path, trust: TrustStore, limits: Limits = Limits()
+    src: Path | bytes,
+    dest: Path,
+    trust: TrustStore,
+    limits: Limits = DEFAULT_LIMITS,
+    runtime: str | None = RUNTIME_VERSION,
 ) -> VerifiedPackage:
-    """Verify the whole package, then write its files to ``dest`` (which must not exist).
+    """Verify the whole package (as :func:`read_package`), then write its files to ``dest``,
+    which must not exist.
 
     Files go to a temporary folder beside ``dest`` that is renamed into place only when
-    complete, so ``dest`` either does not exist or holds the whole verified package.
+    complete (never over anything that appeared meanwhile), so ``dest`` either does not
+    exist or holds the whole verified package; a failed write leaves nothing behind.
     """
     dest = Path(dest)
-    if dest.exists() or dest.is_symlink():
+    if os.path.lexists(dest):
         raise DestinationExistsError(f"{dest} already exists")
-    package = read_package(src, trust, limits)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    package = read_package(src, trust, limits, runtime)
     try:
-        for path, content in package.files.items():
-            target = tmp.joinpath(*path.split("/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.rename(tmp, dest)
-    except BaseException:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _new_folder_beside(dest)
+    except OSError as exc:
+        raise WriteError(f"cannot create {dest}: {exc.strerror or exc}") from None
+    try:
+        _write_tree(tmp, package.files)
+        rename_noreplace(tmp, dest)
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, FileExistsError) and os.path.lexists(dest):
+            raise DestinationExistsError(f"{dest} appeared while extracting") from None
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot write {dest}: {exc.strerror or exc}") from None
         raise
     return package

@@ -24,6 +24,7 @@ from finclip_desktop.package.errors import (
     SignatureInvalidError,
     UnknownSignerError,
 )
+from finclip_desktop.package.fileio import FileTooLargeError, SpecialFileError, read_regular_file
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -64,42 +65,50 @@ def public_key_text(key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
 def save_private_key(key: Ed25519PrivateKey, path: Path) -> Path:
     """Write the private key (PKCS#8 PEM, mode 0600) and its public key next to it (.pub).
 
-    Refuses to overwrite an existing key. Returns the public key's path.
+    Refuses to overwrite either file; on any failure neither is left behind.
+    Returns the public key's path.
     """
     from cryptography.hazmat.primitives import serialization
 
+    path = Path(path)
+    pub_path = Path(f"{path}.pub")
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise KeyFileError(f"{path} already exists; refusing to overwrite a key") from None
-    except OSError as exc:
-        raise KeyFileError(f"cannot write {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    os.chmod(path, 0o600)
-    pub_path = Path(f"{path}.pub")
-    pub_path.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+    pub_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    created: list[Path] = []
+    target = path
+    try:
+        for target, data, mode in ((path, pem, 0o600), (pub_path, pub_pem, 0o666)):
+            fd = os.open(target, flags, mode)
+            created.append(target)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        target = path
+        os.chmod(path, 0o600)  # exactly 0600, whatever the umask
+    except OSError as exc:
+        for done in created:
+            done.unlink(missing_ok=True)
+        if isinstance(exc, FileExistsError):
+            raise KeyFileError(f"{target} already exists; refusing to overwrite a key") from None
+        raise KeyFileError(f"cannot write {target}: {exc.strerror or exc}") from None
     return pub_path
 
 
 def _read_key_file(path: Path) -> bytes:
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(_MAX_KEY_FILE + 1)
+        return read_regular_file(path, _MAX_KEY_FILE)
+    except FileTooLargeError:
+        raise KeyFileError(f"{path} is too large to be a key file") from None
+    except SpecialFileError:
+        raise KeyFileError(f"cannot read key file {path}: not a regular file") from None
     except OSError as exc:
-        raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from None
-    if len(data) > _MAX_KEY_FILE:
-        raise KeyFileError(f"{path} is too large to be a key file")
-    return data
+        raise KeyFileError(f"cannot read key file {path}: {exc.strerror or exc}") from None
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:

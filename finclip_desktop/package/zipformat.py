@@ -16,16 +16,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from finclip_desktop.package.errors import (
-    ArchiveTooLargeError,
     CompressionRatioError,
     CorruptArchiveError,
-    DuplicateEntryError,
     SymlinkError,
-    TooLargeError,
-    TooManyEntriesError,
     UnsafePathError,
     UnsupportedEntryError,
 )
+from finclip_desktop.package.limits import (
+    DEFAULT_LIMITS,
+    EntryRules,
+    Limits,
+    check_archive_size,
+    check_entry_count,
+    check_path,
+)
+
+__all__ = ["Limits", "check_path", "read_archive", "write_archive"]
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -37,48 +43,6 @@ _UTF8_FLAG = 0x0800
 _DOS_DATE = 0x0021  # 1980-01-01: fixed so equal inputs give equal archives
 _FILE_ATTR = 0o100644 << 16
 _S_IFMT, _S_IFLNK = 0o170000, 0o120000
-_WINDOWS_DEVICES = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)]
-)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Caps applied before any content is trusted; all configurable."""
-
-    max_archive_bytes: int = 100 * 1024 * 1024
-    max_entries: int = 5000
-    max_total_bytes: int = 100 * 1024 * 1024
-    max_ratio: int = 100
-    max_manifest_bytes: int = 1024 * 1024
-    max_path_length: int = 512
-
-
-def check_path(name: str, limits: Limits = Limits()) -> None:
-    """Refuse any name that could leave the destination folder on any OS."""
-
-    def unsafe(why: str) -> UnsafePathError:
-        return UnsafePathError(f"unsafe path {name[:80]!r}: {why}")
-
-    if not name:
-        raise unsafe("empty name")
-    if len(name) > limits.max_path_length:
-        raise unsafe(f"longer than {limits.max_path_length} characters")
-    if "\\" in name:
-        raise unsafe("backslash in name")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
-        raise unsafe("control character in name")
-    if name.startswith("/"):
-        raise unsafe("absolute path")
-    if ":" in name:
-        raise unsafe("drive letter or ':' in name")
-    for segment in name.split("/"):
-        if segment in ("", ".", ".."):
-            raise unsafe("empty, '.' or '..' path segment")
-        if segment.endswith((" ", ".")):
-            raise unsafe("segment ends with a space or dot")
-        if segment.split(".")[0].lower() in _WINDOWS_DEVICES:
-            raise unsafe("reserved device name")
 
 
 def write_archive(entries: Iterable[tuple[str, bytes]]) -> bytes:
@@ -118,12 +82,9 @@ class _Central:
     header: tuple[int, ...]
 
 
-def read_archive(data: bytes, limits: Limits = Limits()) -> dict[str, bytes]:
+def read_archive(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
     """Parse a canonical archive into {name: content}; raise a typed PackageError otherwise."""
-    if len(data) > limits.max_archive_bytes:
-        raise ArchiveTooLargeError(
-            f"package is {len(data)} bytes, over the {limits.max_archive_bytes} byte limit"
-        )
+    check_archive_size(len(data), limits)
     if len(data) < _END.size:
         raise CorruptArchiveError("package is too short to be an archive (truncated?)")
     end_at = len(data) - _END.size
@@ -132,10 +93,7 @@ def read_archive(data: bytes, limits: Limits = Limits()) -> dict[str, bytes]:
         raise CorruptArchiveError("no end record at the end of the package (truncated or appended)")
     if disk or cd_disk or comment or n_disk != count:
         raise CorruptArchiveError("end record is not canonical (multi-disk or commented archive)")
-    if count > limits.max_entries:
-        raise TooManyEntriesError(
-            f"package has {count} entries, over the {limits.max_entries} limit"
-        )
+    check_entry_count(count, limits)
     if cd_offset + cd_size != end_at:
         raise CorruptArchiveError("central directory does not end where the end record starts")
     records = _read_central(data, cd_offset, end_at, count)
@@ -171,27 +129,16 @@ def _read_central(data: bytes, pos: int, end_at: int, count: int) -> list[_Centr
 
 
 def _check_entries(records: list[_Central], limits: Limits) -> None:
-    seen: dict[str, str] = {}
-    total = 0
+    rules = EntryRules(limits)
     for rec in records:
         attr = rec.header[15]
         if (attr >> 16) & _S_IFMT == _S_IFLNK:
             raise SymlinkError(f"entry {rec.name[:80]!r} is a symbolic link")
-        check_path(rec.name, limits)
-        folded = rec.name.casefold()
-        if folded in seen:
-            raise DuplicateEntryError(
-                f"entry {rec.name[:80]!r} appears twice"
-                + ("" if seen[folded] == rec.name else f" (as {seen[folded][:80]!r})")
-            )
-        seen[folded] = rec.name
         if rec.usize > limits.max_ratio * max(rec.csize, 1):
             raise CompressionRatioError(
                 f"entry {rec.name[:80]!r} expands {rec.usize} bytes from {rec.csize}: a zip bomb"
             )
-        total += rec.usize
-        if total > limits.max_total_bytes:
-            raise TooLargeError(f"package content exceeds the {limits.max_total_bytes} byte limit")
+        rules.add(rec.name, rec.usize)
         if rec.flags & 0x1:
             raise UnsupportedEntryError(f"entry {rec.name[:80]!r} is encrypted")
         if rec.method != 0:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import posixpath
-from collections import OrderedDict
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
+from finclip_desktop.runtime.compiler import appjson
+from finclip_desktop.runtime.compiler.appjson import JsonDoc, load_json
+from finclip_desktop.runtime.compiler.cache import DEFAULT_CACHE, CompileCache, Files, digests
+from finclip_desktop.runtime.compiler.modules import js_module, wxs_module
 from finclip_desktop.runtime.compiler.wxml import FileCompiler, make_resolver
 from finclip_desktop.runtime.compiler.wxss import Scope, compile_wxss
-from finclip_desktop.runtime.errors import CompileError, Source
-from finclip_desktop.runtime.support import BUILTIN_TAGS
+from finclip_desktop.runtime.errors import Source
+from finclip_desktop.runtime.support import BUILTIN_TAGS, wire_schemas
 
 ENTRY = "__fc__/index.html"
 VIEW_FILES = ("view.js", "view.css")
@@ -39,28 +40,6 @@ INDEX_HTML = """<!DOCTYPE html>
 def framework_file(name: str) -> str:
     """The text of a framework JS/CSS file shipped in ``runtime/js``."""
     return resources.files("finclip_desktop.runtime").joinpath("js", name).read_text("utf-8")
-
-
-def _text(files: Mapping[str, bytes], path: str) -> str:
-    try:
-        return files[path].decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CompileError(path, 1, 1, f"not UTF-8 text ({exc.reason})") from None
-
-
-def _json(files: Mapping[str, bytes], path: str, required: bool = False) -> dict[str, Any]:
-    if path not in files:
-        if required:
-            raise CompileError(path, 1, 1, "file is missing")
-        return {}
-    text = _text(files, path)
-    try:
-        value = json.loads(text) if text.strip() else {}
-    except json.JSONDecodeError as exc:
-        raise CompileError(path, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
-    if not isinstance(value, dict):
-        raise CompileError(path, 1, 1, "expected a JSON object")
-    return value
 
 
 def api_table(registry: Any) -> list[list[Any]]:
@@ -92,55 +71,25 @@ def _api_list() -> list[list[Any]]:
 
 
 class _AppBuilder:
-    def __init__(self, files: Mapping[str, bytes]) -> None:
+    def __init__(self, files: Mapping[str, bytes], cache: CompileCache) -> None:
         self.files = files
+        self.cache = cache
+        self.digests = digests(files)
+        self.view = Files(files, self.digests)
         self.names = set(files)
-        self.app = _json(files, "app.json", required=True)
+        self.app = load_json(files, "app.json", required=True)
         self.components: dict[str, dict[str, Any]] = {}
         self.pages: dict[str, dict[str, Any]] = {}
 
-    def page_routes(self) -> list[str]:
-        pages = self.app.get("pages")
-        if not isinstance(pages, list) or not pages or not all(isinstance(p, str) for p in pages):
-            raise CompileError("app.json", 1, 1, "'pages' must be a non-empty list of paths")
-        routes = [p.strip("/") for p in pages]
-        for sub in self.app.get("subpackages", self.app.get("subPackages", [])) or []:
-            root = str(sub.get("root", "")).strip("/")
-            routes += [f"{root}/{p.strip('/')}" for p in sub.get("pages", [])]
-        for route in routes:
-            if route + ".wxml" not in self.names:
-                raise CompileError("app.json", 1, 1, f"page {route!r} has no {route}.wxml")
-        return routes
-
-    def subpackage_roots(self) -> list[str]:
-        subs = self.app.get("subpackages", self.app.get("subPackages", [])) or []
-        return [str(sub.get("root", "")).strip("/") for sub in subs if sub.get("root")]
-
-    def using(self, owner_json: str, config: dict[str, Any]) -> dict[str, str]:
-        """Resolve a usingComponents map of ``owner_json`` to component base paths."""
-        using = config.get("usingComponents") or {}
-        if not isinstance(using, dict):
-            raise CompileError(owner_json, 1, 1, "'usingComponents' must be an object")
+    def using(self, doc: JsonDoc) -> dict[str, str]:
+        """Resolve the usingComponents of ``doc`` to component base paths."""
         out = {}
-        for tag, target in using.items():
-            if not isinstance(target, str):
-                raise CompileError(owner_json, 1, 1, f"usingComponents.{tag} must be a path")
-            base = (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.join(posixpath.dirname(owner_json), target)
-            )
-            base = posixpath.normpath(base)
-            for candidate in (base, base + "/index"):
-                if candidate + ".wxml" in self.names:
-                    out[tag] = candidate
-                    self.component(candidate)
-                    break
-            else:
-                text = _text(self.files, owner_json) if owner_json in self.files else ""
-                offset = max(text.find(json.dumps(target)), 0)
-                line, col = Source(owner_json, text).position(offset)
-                raise CompileError(owner_json, line, col, f"component {target!r} not found")
+        for tag, target in appjson.using_components(doc).items():
+            base = appjson.resolve_component(self.names, doc.path, target)
+            if base is None:
+                raise doc.error(("usingComponents", tag), f"component {target!r} not found")
+            out[tag] = base
+            self.component(base)
         return out
 
     def component(self, base: str) -> None:
@@ -148,118 +97,124 @@ class _AppBuilder:
             return
         entry: dict[str, Any] = {"prefix": f"c{len(self.components)}"}
         self.components[base] = entry
-        config = _json(self.files, base + ".json")
-        entry["json"] = config
-        entry["using"] = self.using(base + ".json", config)
+        doc = load_json(self.files, base + ".json")
+        entry["json"] = doc.value
+        entry["using"] = self.using(doc)
 
-    def build(self) -> dict[str, bytes]:
-        routes = self.page_routes()
-        global_using = self.using("app.json", self.app)
-        for route in routes:
-            config = _json(self.files, route + ".json")
-            self.pages[route] = {"json": config, "using": self.using(route + ".json", config)}
-        for entry in (*self.pages.values(), *self.components.values()):
-            entry["using"] = {**global_using, **entry["using"]}
+    def compiled(self, kind: str, path: str, compile_: Any, *options: Any) -> Any:
+        key = (kind, path, self.digests[path], *options)
+        return self.cache.get(key, self.view, compile_)
 
-        texts = {p: _text(self.files, p) for p in self.names if p.endswith((".wxml", ".wxss"))}
-        modules: list[tuple[str, str]] = []
+    def modules(self) -> list[tuple[str, str]]:
+        """(path, define code) of every WXS, WXML and JS module, in a stable order."""
+        out: list[tuple[str, str]] = []
         for path in sorted(p for p in self.names if p.endswith(".wxs")):
-            modules.append((path, _module(path, _text(self.files, path))))
+            out.append((path, self.compiled("wxs", path, lambda f, p=path: wxs_module(p, f[p], f))))
         for path in sorted(p for p in self.names if p.endswith(".wxml")):
-            compiler = FileCompiler(Source(path, texts[path]), make_resolver(self.names, path))
-            modules.append((path, compiler.compile()))
-            for mod_path, code in compiler.inline_wxs:
-                modules.append((mod_path, _module(mod_path, code)))
+            out.extend(self.compiled("wxml", path, lambda f, p=path: _wxml(p, f)))
         for path in sorted(p for p in self.names if p.endswith(".js")):
             if not path.startswith("__fc__/"):
-                modules.append((path, _module(path, _text(self.files, path))))
+                out.append((path, self.compiled("js", path, lambda f, p=path: js_module(p, f[p]))))
+        return out
 
-        css: list[Any] = []
-        if "app.wxss" in texts:
-            css += compile_wxss("app.wxss", texts, Scope("app"))
-        for route in routes:
-            if route + ".wxss" in texts:
-                css += compile_wxss(route + ".wxss", texts, Scope("page", route))
+    def styles(self, routes: list[str]) -> list[Any]:
+        sheets = [("app.wxss", Scope("app"))]
+        sheets += [(route + ".wxss", Scope("page", route)) for route in routes]
         for base, entry in self.components.items():
-            if base + ".wxss" in texts:
-                css += compile_wxss(base + ".wxss", texts, Scope("component", entry["prefix"]))
+            shared = entry["json"].get("styleIsolation") == "shared"
+            sheets.append((base + ".wxss", Scope("component", entry["prefix"], shared)))
+        css: list[Any] = []
+        for path, scope in sheets:
+            if path in self.names:
+                css += self.compiled(
+                    "wxss", path, lambda f, p=path, s=scope: compile_wxss(p, f, s), scope
+                )
+        return css
 
+    def build(self) -> dict[str, bytes]:
+        routes, roots = appjson.routes(self.app, self.names)
+        entry = appjson.entry_page(self.app, routes)
+        appjson.check_preload_rule(self.app)
+        global_using = self.using(self.app)
+        for route in routes:
+            doc = load_json(self.files, route + ".json")
+            self.pages[route] = {"json": doc.value, "using": self.using(doc)}
+        for item in (*self.pages.values(), *self.components.values()):
+            item["using"] = {**global_using, **item["using"]}
+        modules = self.modules()
+        owner = [_package_of(path, roots) for path, _ in modules]
         config = {
-            "app": self.app,
+            "app": self.app.value,
             "routes": routes,
+            "entry": entry,
             "pages": self.pages,
             "components": self.components,
             "apis": _api_list(),
             "builtins": sorted(BUILTIN_TAGS),
+            "viewSchemas": wire_schemas(),
+            "subpackages": roots,
+            "mods": [[path, sub] for (path, _), sub in zip(modules, owner, strict=True)],
         }
         view_config = {
-            "app": self.app,
+            "app": self.app.value,
             "routes": routes,
             "pages": {r: p["json"] for r, p in self.pages.items()},
-            "css": css,
+            "css": self.styles(routes),
         }
-        # subpackage modules go to their own file, loaded on first use (importScripts)
-        roots = self.subpackage_roots()
-        config["subpackages"] = roots
-        sub_files: dict[str, list[str]] = {root: [] for root in roots}
-        main: list[tuple[str, str]] = []
-        for path, text in modules:
-            root = next((r for r in roots if path.startswith(r + "/")), None)
-            if root is None:
-                main.append((path, text))
-            else:
-                sub_files[root].append(text)
-        parts = [("", framework_file("service.js")),
-                 ("", f"__fc.config={json.dumps(config, ensure_ascii=False)};"),
-                 *main, ("", "__fc.start();")]  # fmt: skip
-        lines, line = [], 1
-        for path, text in parts:
-            lines.append([line, path])
-            line += text.count("\n") + 1
-        view_config["lines"] = lines  # service.js line -> source file, for error reports
-        service = "\n".join(text for _, text in parts)
-        subs = {f"__fc__/sub/{i}.js": "\n".join(sub_files[r]).encode() for i, r in enumerate(roots)}
-        return {
-            **subs,
-            ENTRY: INDEX_HTML.encode(),
-            "__fc__/view.js": framework_file("view.js").encode(),
-            "__fc__/view.css": framework_file("view.css").encode(),
-            "__fc__/app-view.js": f"self.__fcApp={json.dumps(view_config)};".encode(),
-            "__fc__/service.js": service.encode(),
+        framework = framework_file("service.js") + "\n"
+        framework += f"__fc.config={json.dumps(config, ensure_ascii=False)};\n"
+        main = [m for m, sub in zip(modules, owner, strict=True) if sub < 0]
+        service, view_config["lines"] = _bundle(framework, main)
+        out = {
+            ENTRY: INDEX_HTML,
+            "__fc__/view.js": framework_file("view.js"),
+            "__fc__/view.css": framework_file("view.css"),
+            "__fc__/region.json": framework_file("region.json"),  # picker region
+            "__fc__/app-view.js": f"self.__fcApp={json.dumps(view_config)};",
+            "__fc__/service.js": service,
+            # the worker the view starts when service.js does not parse: every module is
+            # loaded from its own file, so one broken module cannot stop the others
+            "__fc__/isolated.js": framework + "__fc.isolate();__fc.start();",
         }
+        for index in range(len(roots)):  # subpackages: loaded on first use (importScripts)
+            out[f"__fc__/sub/{index}.js"] = "\n".join(
+                text for (_, text), sub in zip(modules, owner, strict=True) if sub == index
+            )
+        out.update({f"__fc__/mod/{n}.js": text for n, (_, text) in enumerate(modules)})
+        return {path: text.encode() for path, text in out.items()}
 
 
-# WXS sees none of the logic layer's globals (WeChat's restricted WXS environment)
-_WXS_HIDDEN = ("wx", "App", "Page", "Component", "Behavior", "getApp", "getCurrentPages",
-               "self", "globalThis", "postMessage", "importScripts", "XMLHttpRequest",
-               "fetch", "WebSocket", "Worker", "setTimeout", "setInterval", "__fc")  # fmt: skip
+def _package_of(path: str, roots: list[str]) -> int:
+    """The index of the subpackage holding ``path``, -1 for the main package."""
+    return next((i for i, root in enumerate(roots) if path.startswith(root + "/")), -1)
 
 
-def _module(path: str, code: str) -> str:
-    if path.endswith(".wxs") or ".wxml#" in path:
-        hidden = ",".join(_WXS_HIDDEN)
-        code = f"return (function({hidden}){{'use strict';{code}\n}})();"
-    return f"__fc.define({json.dumps(path)},function(require,module,exports){{{code}\n}});"
+def _bundle(framework: str, modules: list[tuple[str, str]]) -> tuple[str, list[list[Any]]]:
+    """service.js (framework, config, main-package modules, start) and its line map:
+    ``[first line, module path or ""]`` per part, for error reports."""
+    parts = [framework.rstrip("\n")]
+    lines, line = [[1, ""]], parts[0].count("\n") + 2
+    for path, text in modules:
+        lines.append([line, path])
+        parts.append(text)
+        line += text.count("\n") + 1
+    lines.append([line, ""])
+    parts.append("__fc.start();")
+    return "\n".join(parts), lines
 
 
-_cache: OrderedDict[str, dict[str, bytes]] = OrderedDict()
-_CACHE_SIZE = 8
+def _wxml(path: str, files: Files) -> list[tuple[str, str]]:
+    """The compiled module of a WXML file, then its inline WXS modules."""
+    compiler = FileCompiler(Source(path, files[path]), make_resolver(files, path))
+    out = [(path, compiler.compile())]
+    out += [(mod, wxs_module(mod, code, files)) for mod, code in compiler.inline_wxs]
+    return out
 
 
-def build_app(files: Mapping[str, bytes]) -> dict[str, bytes]:
+def build_app(files: Mapping[str, bytes], cache: CompileCache | None = None) -> dict[str, bytes]:
     """Compile a WeChat-syntax app; every output path is under ``__fc__/``.
 
-    Results are cached by content hash (a dev-mode relaunch of an unchanged app is free).
+    Each file's compiled form is cached by content hash (``cache``, by default one per
+    process), so a rebuild after an edit compiles only the changed files.
     """
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
-    key = digest.hexdigest()
-    if key in _cache:
-        _cache.move_to_end(key)
-        return dict(_cache[key])
-    out = _AppBuilder(files).build()
-    _cache[key] = out
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
-    return dict(out)
+    return _AppBuilder(files, DEFAULT_CACHE if cache is None else cache).build()

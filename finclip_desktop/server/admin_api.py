@@ -446,7 +446,7 @@ def devices(session: Session = Depends(db), user: User = Depends(current_user)) 
     ]
 
 
-@router.get("/stats/summary", summary="Daily series, per-app and per-API totals")
+@router.get("/stats/summary", summary="Daily series, per-app, per-API and custom event totals")
 def stats_summary(
     start: str | None = Query(None, alias="from", description="YYYY-MM-DD"),
     end: str | None = Query(None, alias="to", description="YYYY-MM-DD"),
@@ -462,6 +462,7 @@ def stats_summary(
         "daily": stats.daily(session, rng),
         "apps": stats.per_app(session, rng),
         "apis": stats.per_api(session, rng),
+        "events": stats.per_event(session, rng),
     }
 
 
@@ -486,14 +487,18 @@ def csv_export(session: Session, kind: str, rng: stats.Range) -> str:
         writer.writerow(["app_id", "api", "calls", "failures", "avg_ms"])
         for r in stats.per_api(session, rng):
             writer.writerow([r["app_id"], r["api"], r["calls"], r["failures"], r["avg_ms"]])
+    elif kind == "events":
+        writer.writerow(["app_id", "event", "count", "devices"])
+        for r in stats.per_event(session, rng):
+            writer.writerow([r["app_id"], r["event"], r["count"], r["devices"]])
     else:
-        raise bad_request("kind must be daily, apps or apis")
+        raise bad_request("kind must be daily, apps, apis or events")
     return out.getvalue()
 
 
 @router.get(
     "/stats/export.csv",
-    summary="CSV export (kind: daily, apps or apis)",
+    summary="CSV export (kind: daily, apps, apis or events)",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )

@@ -153,6 +153,7 @@ def overview(request: Request, session: Session = Depends(db)) -> Response:
         rng=rng,
         apps=apps,
         apis=apis,
+        events=stats.per_event(session, rng),
         query=query,
         charts=[usage, devices, api_daily, per_app_chart, per_api_chart],
         app_ids=[a.id for a in registry.list_apps(session, user)],

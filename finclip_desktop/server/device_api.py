@@ -22,7 +22,7 @@ from finclip_desktop.package.zipformat import read_archive, write_archive
 from finclip_desktop.server import stats
 from finclip_desktop.server.core import Server
 from finclip_desktop.server.deps import current_device, db, server
-from finclip_desktop.server.distribution import device_versions
+from finclip_desktop.server.distribution import MAX_SEEN_VERSION, device_versions, version_offset
 from finclip_desktop.server.errors import ServiceError, bad_request, forbidden, not_found
 from finclip_desktop.server.models import App, Device, LoginCode, Org, Version, utcnow
 from finclip_desktop.server.registry import b64, get_app
@@ -36,11 +36,20 @@ _MAX_HAVE = 50_000
 JSON_META = "application/json"
 
 
+class SeenIn(BaseModel):
+    """Metadata versions a re-registering client already trusts (its old identity's)."""
+
+    timestamp: int = Field(0, ge=0, le=MAX_SEEN_VERSION)
+    snapshot: int = Field(0, ge=0, le=MAX_SEEN_VERSION)
+    targets: int = Field(0, ge=0, le=MAX_SEEN_VERSION)
+
+
 class RegisterIn(BaseModel):
     name: str = Field(max_length=200)
     platform: str = Field(max_length=64)
     org: str | None = None
     enrollment_token: str | None = None
+    seen: SeenIn | None = None
 
 
 class RegisterOut(BaseModel):
@@ -54,7 +63,8 @@ class RegisterOut(BaseModel):
     summary="Register a desktop install; keep the secret in the OS keyring",
 )
 def register_device(body: RegisterIn, request: Request, session: Session = Depends(db)) -> Any:
-    """With ``org``, ``enrollment_token`` must be that org's enrollment token."""
+    """With ``org``, ``enrollment_token`` must be that org's enrollment token. ``seen``
+    (a client registering again) starts the device's metadata versions above those."""
     settings = request.app.state.server.settings
     org_id = None
     if body.org:
@@ -77,6 +87,9 @@ def register_device(body: RegisterIn, request: Request, session: Session = Depen
             name=body.name,
             platform=body.platform,
             org_id=org_id,
+            channel_changes=version_offset(session, settings, body.seen.model_dump())
+            if body.seen is not None
+            else 0,
         )
     )
     session.commit()

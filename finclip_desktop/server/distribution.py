@@ -11,7 +11,9 @@ A device's audience also changes when it moves to another update channel (gray r
 may target channels). That is not a release event, so instead of the shared epoch the
 device's own ``channel_changes`` count goes up, and it is added to the versions of its
 targets, snapshot and timestamp: the sum of two counters that never decrease never
-decreases, and nothing changes for other devices.
+decreases, and nothing changes for other devices. A client that registers again (the
+server forgot its old identity) says which versions it already trusts; the new device's
+count then starts high enough for its documents to be newer (``version_offset``).
 """
 
 from __future__ import annotations
@@ -73,6 +75,21 @@ def current_state(session: Session, settings: Settings) -> DistState:
         state.ts_at = now
     session.commit()
     return state
+
+
+MAX_SEEN_VERSION = 2**30  # keeps every version sum far inside the integer columns
+
+
+def version_offset(session: Session, settings: Settings, seen: dict[str, int]) -> int:
+    """The ``channel_changes`` a new device starts with so that its targets, snapshot and
+    timestamp versions are above ``seen`` (what a re-registering client trusts)."""
+    state = current_state(session, settings)
+    above = (
+        seen.get("targets", 0) - state.epoch,
+        seen.get("snapshot", 0) - state.epoch,
+        seen.get("timestamp", 0) - state.ts_version,
+    )
+    return max(0, *(n + 1 for n in above))
 
 
 def stable_bucket(app_id: str, device_id: str) -> int:

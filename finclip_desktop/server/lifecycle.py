@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finclip_desktop.package import parse_semver
 from finclip_desktop.server import audit
 from finclip_desktop.server.distribution import bump_epoch, check_channel
 from finclip_desktop.server.errors import bad_request, conflict
-from finclip_desktop.server.models import App, User, Version
+from finclip_desktop.server.models import App, Device, Org, User, Version
 from finclip_desktop.server.registry import get_app, get_version
 from finclip_desktop.server.security import require
 
@@ -136,6 +137,19 @@ def promote(session: Session, actor: User, app_id: str, reason: str = "") -> Ver
     return release(session, actor, app_id, gray.version, reason, app.gray_mandatory)
 
 
+def _check_audience(session: Session, devices: Sequence[str], orgs: Sequence[str]) -> None:
+    """Refuse gray audiences naming devices or orgs this server does not know."""
+    known_devices = set(session.scalars(select(Device.id).where(Device.id.in_(devices))))
+    known_orgs = set(session.scalars(select(Org.id).where(Org.id.in_(orgs))))
+    problems = []
+    if unknown := [d for d in devices if d not in known_devices]:
+        problems.append(f"unknown device ids: {', '.join(unknown)}")
+    if unknown := [o for o in orgs if o not in known_orgs]:
+        problems.append(f"unknown orgs: {', '.join(unknown)}")
+    if problems:
+        raise bad_request(f"gray release: {'; '.join(problems)}"[:500])
+
+
 def release_gray(
     session: Session,
     actor: User,
@@ -159,6 +173,7 @@ def release_gray(
     channels = sorted({check_channel(c, "gray channel") for c in channels})
     if not (percent or devices or orgs or channels):
         raise bad_request("a gray release needs a percent, devices, orgs or channels")
+    _check_audience(session, devices, orgs)
     current = full_version(session, app)
     if not _newer(row, current):
         raise conflict(f"gray version {version} must be newer than the released one")

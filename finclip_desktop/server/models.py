@@ -20,7 +20,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("admin", "developer", "reviewer", "operator")
 VERSION_STATES = ("uploaded", "submitted", "approved", "rejected", "gray", "released", "retired")
-EVENT_TYPES = ("launch", "page_view", "api_call", "error")
 
 
 def utcnow() -> datetime:

@@ -139,7 +139,7 @@ def _clean_scopes(value: Any) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(
-        isinstance(s, str) and SCOPE_RE.match(s) for s in value
+        isinstance(s, str) and SCOPE_RE.fullmatch(s) for s in value
     ):
         raise bad_request("scopes must be a list of scope names like scope.clipboardRead")
     return sorted(set(value))
@@ -148,7 +148,7 @@ def _clean_scopes(value: Any) -> list[str]:
 def create_app(session: Session, actor: User, data: dict[str, Any]) -> tuple[App, str]:
     """Register an app; return it and its app secret (for login-code exchange, shown once)."""
     app_id, org_id = data.get("app_id") or "", data.get("org") or actor.org_id or ""
-    if not isinstance(app_id, str) or len(app_id) > 64 or not APP_ID_RE.match(app_id):
+    if not isinstance(app_id, str) or len(app_id) > 64 or not APP_ID_RE.fullmatch(app_id):
         raise bad_request(f"app id {app_id!r} must be lowercase letters, digits, '-' and '.'")
     get_org(session, org_id)
     require(actor, "edit_apps", org_id)

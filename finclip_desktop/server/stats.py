@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finclip_desktop.server.errors import bad_request
-from finclip_desktop.server.models import EVENT_TYPES, Device, Event, StatBatch
+from finclip_desktop.server.models import Device, Event, StatBatch
+from finclip_desktop.store.events import EventError, check_event, check_ts_number
 
 MAX_EVENTS = 5000
 _BATCH_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -22,50 +23,40 @@ _BATCH_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 def _timestamp(value: Any, index: int) -> datetime:
     """Unix seconds or milliseconds (numbers above 1e11 are ms), or ISO 8601."""
     try:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            seconds = value / 1000 if value > 1e11 else value
+        if not isinstance(value, str):
+            number = check_ts_number(value)
+            seconds = number / 1000 if number > 1e11 else number
             return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
         if isinstance(value, str):
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if parsed.tzinfo is not None:
                 parsed = parsed.astimezone(UTC).replace(tzinfo=None)
             return parsed
-    except (ValueError, OverflowError, OSError):
+    except (ValueError, OverflowError, OSError):  # EventError is a ValueError
         pass
     raise bad_request(f"events[{index}].ts must be unix seconds/milliseconds or ISO 8601")
 
 
-def _text(event: dict[str, Any], key: str, limit: int, index: int) -> str:
-    value = event.get(key) or ""
-    if not isinstance(value, str):
-        raise bad_request(f"events[{index}].{key} must be a string")
-    return value[:limit]
-
-
 def _event(device: Device, batch_id: str, raw: Any, index: int) -> Event:
+    """One event by the rule the client queue applies too (``store.events``)."""
     if not isinstance(raw, dict):
         raise bad_request(f"events[{index}] must be an object")
-    kind = raw.get("type")
-    if kind not in EVENT_TYPES:
-        raise bad_request(f"events[{index}].type must be one of {', '.join(EVENT_TYPES)}")
-    app_id = raw.get("app_id")
-    if not isinstance(app_id, str) or not 0 < len(app_id) <= 64:
-        raise bad_request(f"events[{index}].app_id must be an app id")
-    duration = raw.get("duration_ms")
-    if duration is not None and (not isinstance(duration, int | float) or duration < 0):
-        raise bad_request(f"events[{index}].duration_ms must be a non-negative number")
-    ts = _timestamp(raw.get("ts"), index)
+    try:
+        event = check_event(raw)
+    except EventError as exc:
+        raise bad_request(f"events[{index}].{exc}") from None
+    ts = _timestamp(event["ts"], index)
     return Event(
         batch_id=batch_id,
         device_id=device.id,
-        app_id=app_id,
-        type=kind,
+        app_id=event["app_id"],
+        type=event["type"],
         ts=ts,
         day=ts.date().isoformat(),
-        name=_text(raw, "name", 200, index),
-        result=_text(raw, "result", 16, index),
-        message=_text(raw, "message", 2000, index),
-        duration_ms=None if duration is None else int(duration),
+        name=event.get("name", ""),
+        result=event.get("result", ""),
+        message=event.get("message", ""),
+        duration_ms=event.get("duration_ms"),
     )
 
 
@@ -134,7 +125,8 @@ def daily(session: Session, rng: Range) -> dict[str, dict[str, int]]:
     out["active_devices"] = dict.fromkeys(rng.days(), 0)
     query = rng.where(select(Event.day, Event.type, func.count()).group_by(Event.day, Event.type))
     for day, kind, count in session.execute(query):
-        out[kind][day] = count
+        if kind in out:  # custom events (wx.reportEvent) are counted by name: per_event
+            out[kind][day] = count
     query = rng.where(select(Event.day, func.count(distinct(Event.device_id))).group_by(Event.day))
     for day, count in session.execute(query):
         out["active_devices"][day] = count
@@ -149,7 +141,8 @@ def per_app(session: Session, rng: Range) -> list[dict[str, Any]]:
     for app_id, kind, count in session.execute(
         rng.where(select(Event.app_id, Event.type, func.count()).group_by(Event.app_id, Event.type))
     ):
-        rows[app_id][kind] = count
+        if kind in SERIES:
+            rows[app_id][kind] = count
     for app_id, count in session.execute(
         rng.where(
             select(Event.app_id, func.count(distinct(Event.device_id))).group_by(Event.app_id)
@@ -178,6 +171,19 @@ def per_api(session: Session, rng: Range) -> list[dict[str, Any]]:
         for a, n, c, f, d in session.execute(query)
     ]
     return sorted(rows, key=lambda r: (-r["calls"], r["app_id"], r["api"]))
+
+
+def per_event(session: Session, rng: Range) -> list[dict[str, Any]]:
+    """Custom events (``wx.reportEvent``) per (app, event name): count, devices."""
+    query = rng.where(
+        select(Event.app_id, Event.name, func.count(), func.count(distinct(Event.device_id)))
+        .where(Event.type == "custom")
+        .group_by(Event.app_id, Event.name)
+    )
+    rows = [
+        {"app_id": a, "event": n, "count": c, "devices": d} for a, n, c, d in session.execute(query)
+    ]
+    return sorted(rows, key=lambda r: (-r["count"], r["app_id"], r["event"]))
 
 
 def recent_errors(session: Session, rng: Range, limit: int = 50) -> list[Event]:

@@ -6,6 +6,8 @@ messages from the page itself, calls :meth:`Bridge.invoke` and posts back
 ``{__fcBridge: "reply", id, result}``; host events arrive as ``{__fcBridge: "event", name,
 payload}``. The shim also forwards the runtime's ``finclip:painted`` event.
 
+The shim refuses arguments whose JSON is over :data:`MAX_ARGS_BYTES` characters itself, so
+they never cross into the host (copying them would stall Qt's main thread).
 :meth:`Bridge.invoke` checks the page is still on the app's own origin, limits size and
 rate, and never lets an exception reach Qt; results computed on worker threads come back to
 the main thread through a queued signal.
@@ -34,10 +36,21 @@ MAX_ARGS_BYTES = 1024 * 1024
 RATE_PER_SECOND = 200.0
 RATE_BURST = 400.0
 MAX_PENDING = 256
+TOO_BIG = f"parameter error: arguments over {MAX_ARGS_BYTES} bytes"
 
 Invoke = Callable[[str, Any], "Future[dict[str, Any]]"]
 
-SHIM_JS = r"""
+
+def _fill(template: str, **values: str) -> str:
+    """Put ``values`` into the ``%(name)s`` slots of a JS template (which has its own ``%``
+    and braces)."""
+    for name, value in values.items():
+        template = template.replace(f"%({name})s", value)
+    return template
+
+
+SHIM_JS = _fill(
+    r"""
 (function () {
   "use strict";
   if (window.__fcShim) { return; }
@@ -61,19 +74,21 @@ SHIM_JS = r"""
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (event.source !== window || !data || data.__fcBridge !== "call") { return; }
-    var key = String(next++), json;
-    ids[key] = data.id;
+    var api = String(data.api), json;
     try { json = JSON.stringify(data.args === undefined ? {} : data.args); }
     catch (e) { json = ""; }
-    var call = [key, String(data.api), typeof json === "string" ? json : ""];
+    json = typeof json === "string" ? json : "";
+    // Oversized arguments are refused here: they never cross into the host.
+    if (json.length > %(max)s) { return refuse(data.id, api, "%(too_big)s"); }
+    var key = String(next++), call = [key, api, json];
+    ids[key] = data.id;
     if (bridge) { send(call); }
     else if (queue.length < %(queue)s) { queue.push(call); }
-    else {
-      delete ids[key];
-      post({__fcBridge: "reply", id: data.id,
-            result: {errMsg: String(data.api) + ":fail too many calls"}});
-    }
+    else { delete ids[key]; refuse(data.id, api, "too many calls"); }
   });
+  function refuse(id, api, reason) {
+    post({__fcBridge: "reply", id: id, result: {errMsg: api + ":fail " + reason}});
+  }
   function painted(route) {
     (function report() {
       if (bridge) { bridge.painted(String(route || "")); } else { setTimeout(report, 10); }
@@ -89,7 +104,12 @@ SHIM_JS = r"""
       painted(""); }); });
   };
 })();
-""".replace("%(name)s", OBJECT_NAME).replace("%(queue)s", "1000")
+""",
+    name=OBJECT_NAME,
+    queue="1000",
+    max=str(MAX_ARGS_BYTES),
+    too_big=TOO_BIG,
+)
 
 
 def to_json(result: Any) -> str:
@@ -182,8 +202,8 @@ class Bridge(QObject):
         if not self.limiter.take():
             answer(fail(api, "too many calls"))
             return
-        if len(args_json) > MAX_ARGS_BYTES:
-            answer(fail(api, f"parameter error: arguments over {MAX_ARGS_BYTES} bytes"))
+        if len(args_json) > MAX_ARGS_BYTES:  # the shim refuses them first; the sync path not
+            answer(fail(api, TOO_BIG))
             return
         try:
             args = json.loads(args_json) if args_json else None

@@ -21,6 +21,14 @@ class InstalledApp:
     description: str = ""
     icon: bytes = b""
     update_ready: bool = False  # a verified update is staged: it applies on next launch
+    withdrawn: bool = False  # the server withdrew it: it no longer opens (data is kept)
+
+    @property
+    def note(self) -> str:
+        """What the launcher shows under the version ("" for nothing)."""
+        if self.withdrawn:
+            return "withdrawn by the server"
+        return "update ready" if self.update_ready else ""
 
 
 @dataclass(frozen=True)
@@ -85,9 +93,10 @@ class InstalledCatalog:
                 icon = package.files.get(m.icon, b"") if m.icon else b""
                 found.append(
                     InstalledApp(
-                        app_id, m.name, m.version, m.description, icon, bool(pointer.pending)
+                        app_id, m.name, m.version, m.description, icon, bool(pointer.pending),
+                        store.withdrawn(app_id),
                     )
-                )
+                )  # fmt: skip
         return sorted(found, key=lambda a: a.name.lower())
 
     @property
@@ -127,15 +136,17 @@ class InstalledCatalog:
         with self._session() as store:
             return store.install(app_id, progress=progress).manifest.version
 
-    def check_updates(self) -> list[Any]:
+    def check_updates(self, progress: Progress | None = None) -> list[Any]:
         """Stage (download and verify) updates of every installed app; mandatory ones
-        become current at once. Returns the store's ``UpdateInfo`` list. Blocks."""
+        become current at once. Returns the store's ``UpdateInfo`` list (failed ones have
+        ``error``). ``progress(done_bytes, total_bytes)`` per download, from this thread.
+        Blocks."""
         if not self.has_server:
             return []
         with self._session() as store:
-            updates = store.check_updates()
+            updates = store.check_updates(progress)
             for update in updates:
-                if update.mandatory:
+                if update.staged and update.mandatory:
                     store.apply_update(update.app_id)
             return updates
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run a mini-app (folder, .fcpkg or installed app id)",
         description="Run a mini-app in its own container. TARGET is a folder (developer "
         "mode), a signed .fcpkg, or the id of an installed app. A running FinClip takes "
-        "the request over unless --screenshot/--dump-text is given.",
+        "the request over unless --screenshot/--dump-text is given; those runs refuse an "
+        "app the running FinClip has open (its storage is in use).",
     )
     p.add_argument("target", help="folder, .fcpkg file, or installed app id")
     p.add_argument(
@@ -43,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="PUBKEY",
-        help="also trust this signer key (key text or .pub file; repeatable)",
+        help="also trust this signer key for a .fcpkg (key text or .pub file; repeatable)",
     )
     p.add_argument(
         "--dev",
@@ -89,8 +91,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from finclip_desktop.shell.bundle import BundleError
     from finclip_desktop.shell.targets import developer_mode, resolve
 
-    if args.timeout <= 0:
+    if not math.isfinite(args.timeout) or args.timeout <= 0:
         raise CliError("--timeout must be a positive number of seconds")
+    if args.trust and not (Path(args.target).is_file() or args.target.endswith(".fcpkg")):
+        raise CliError(
+            "--trust applies to .fcpkg files only (folders are unsigned; installed apps are "
+            "checked against the keys trusted in settings)"
+        )
     automated = args.screenshot is not None or args.dump_text is not None
     settings = _start(args.no_sandbox, headless=automated)
     try:
@@ -109,12 +116,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_automated(bundle: Any, settings: Any, dev: bool, args: argparse.Namespace) -> int:
+    from finclip_desktop.shell.bundle import BundleError
     from finclip_desktop.shell.core import Shell
     from finclip_desktop.shell.testing import AppDriver
 
     shell = Shell(settings=settings, dev_mode=dev)
     try:
-        driver = AppDriver(shell.open(bundle))
+        try:
+            driver = AppDriver(shell.open(bundle))
+        except BundleError as exc:  # e.g. the app is open in the interactive FinClip
+            raise CliError(str(exc)) from None
         try:
             driver.wait_painted(args.timeout)
         except (TimeoutError, RuntimeError) as exc:

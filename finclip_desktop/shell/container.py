@@ -30,8 +30,10 @@ from PySide6.QtWebEngineCore import (
 )
 
 from finclip_desktop.capabilities.registry import CallContext
+from finclip_desktop.shell.applock import AppLock
 from finclip_desktop.shell.bridge import MAX_ARGS_BYTES, OBJECT_NAME, SHIM_JS, Bridge, fail
 from finclip_desktop.shell.bundle import AppBundle, safe_app_id
+from finclip_desktop.shell.guard import GUARD_JS
 from finclip_desktop.shell.interceptor import RT, AppRequestInterceptor
 from finclip_desktop.shell.permissions import PermissionStore
 from finclip_desktop.shell.qtapp import FILE_SCHEME, SCHEME
@@ -63,8 +65,13 @@ def app_dirs(root: Path, app_id: str) -> dict[str, Path]:
 
 
 def clear_app_data(root: Path, app_id: str) -> None:
-    """Delete everything an app stored (its container must be closed)."""
-    shutil.rmtree(app_dirs(root, app_id)["base"], ignore_errors=True)
+    """Delete everything an app stored (its container must be closed); refused (one-line
+    :class:`BundleError`) while another process runs the app."""
+    lock = AppLock(root, app_id)
+    try:
+        shutil.rmtree(app_dirs(root, app_id)["base"], ignore_errors=True)
+    finally:
+        lock.release()
 
 
 def _qrc_text(path: str) -> str:
@@ -77,21 +84,25 @@ def _qrc_text(path: str) -> str:
         f.close()
 
 
-def _script(name: str, source: str) -> QWebEngineScript:
+def _script(
+    name: str, source: str, world: QWebEngineScript.ScriptWorldId = WORLD, sub_frames: bool = False
+) -> QWebEngineScript:
     script = QWebEngineScript()
     script.setName(name)
     script.setSourceCode(source)
-    script.setWorldId(WORLD)
+    script.setWorldId(world)
     script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
-    script.setRunsOnSubFrames(False)
+    script.setRunsOnSubFrames(sub_frames)
     return script
 
 
-def bridge_scripts() -> list[QWebEngineScript]:
-    """qwebchannel.js and the bridge shim, for the isolated world of the main frame."""
+def page_scripts() -> list[QWebEngineScript]:
+    """qwebchannel.js and the bridge shim, for the isolated world of the main frame; the
+    page guard (no WebRTC, no WebTransport), for the main world of every frame."""
     return [
         _script("qwebchannel", _qrc_text(":/qtwebchannel/qwebchannel.js")),
         _script("finclip-bridge", SHIM_JS),
+        _script("finclip-guard", GUARD_JS, QWebEngineScript.ScriptWorldId.MainWorld, True),
     ]
 
 
@@ -144,7 +155,8 @@ def make_profile(
 
 
 class AppPage(QWebEnginePage):
-    """A page that stays on its app: no leaving navigation, no new windows.
+    """A page that stays on its app: no leaving navigation, no new windows, sub-frames only
+    for allowed remote pages.
 
     ``console_message(level, message, line, source)`` relays every console message (the
     usage recorder counts app errors from it; devtools prints it)."""
@@ -162,9 +174,14 @@ class AppPage(QWebEnginePage):
     def own(self, url: QUrl) -> bool:
         return url.scheme() == SCHEME and url.host() == self.app_id
 
+    def frame_allowed(self, url: QUrl) -> bool:
+        """A sub-frame (``<web-view>``) may hold only a remote page the app may reach: never
+        the app's own origin, ``data:`` or ``blob:`` (same-origin or opaque documents)."""
+        return url.scheme() in ("https", "http") and self._remote_allows(url)
+
     def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:  # noqa: N802
         try:
-            if self.own(url) or (not is_main_frame and self._remote_allows(url)):
+            if self.own(url) if is_main_frame else self.frame_allowed(url):
                 return True
             self.refused.append(url.toString())
             del self.refused[:-200]
@@ -202,10 +219,14 @@ class Container(QObject):
         allow_http_localhost: bool = False,
         launch_options: dict[str, Any] | None = None,
         parent: QObject | None = None,
+        settings: Any = None,  # the shell's effective Settings (proxy, ...)
     ) -> None:
         super().__init__(parent)
         self.bundle = bundle
         self.app_id = bundle.app_id
+        self.data_root = Path(data_root)
+        self.shell_settings = settings
+        self.lock = AppLock(data_root, bundle.app_id)  # first: no other process uses its data
         self.dirs = app_dirs(data_root, bundle.app_id)
         self.dirs["data"].mkdir(parents=True, exist_ok=True)
         self.permissions = permissions
@@ -227,7 +248,7 @@ class Container(QObject):
         self.channel = QWebChannel(self.page)
         self.channel.registerObject(OBJECT_NAME, self.bridge)
         self.page.setWebChannel(self.channel, WORLD)
-        self._install_bridge_scripts()
+        self._install_scripts()
         self.page.permissionRequested.connect(self._chromium_permission)
         self.page.loadFinished.connect(self._load_finished)
         self.page.renderProcessTerminated.connect(self._render_gone)
@@ -271,6 +292,7 @@ class Container(QObject):
             shiboken6.delete(self.page)
         if shiboken6.isValid(self.profile):
             shiboken6.delete(self.profile)
+        self.lock.release()
         self.closed.emit()
 
     # -- page events --------------------------------------------------------------------
@@ -298,9 +320,9 @@ class Container(QObject):
         self.restarts += 1
         QTimer.singleShot(0, self._restart)
 
-    def _install_bridge_scripts(self) -> None:
+    def _install_scripts(self) -> None:
         scripts = self.page.scripts()
-        for script in bridge_scripts():
+        for script in page_scripts():
             for old in scripts.find(script.name()):
                 scripts.remove(old)
             scripts.insert(script)
@@ -308,14 +330,18 @@ class Container(QObject):
     def _restart(self) -> None:
         if self.is_closed:
             return
-        # A new renderer gets neither the bridge scripts nor the channel by itself.
-        self._install_bridge_scripts()
+        # A new renderer gets neither the page scripts nor the channel by itself.
+        self._install_scripts()
         self.page.setWebChannel(None, WORLD)
         self.page.setWebChannel(self.channel, WORLD)
         self.load()
 
     # -- bridge ---------------------------------------------------------------------------
     def _call_settings(self, launch: dict[str, Any], dev_mode: bool) -> dict[str, Any]:
+        """The CallContext's settings (docs/architecture.md): app.json's networkTimeout,
+        the launch options, envVersion, the shell's proxy and allow_http_localhost settings
+        and, for a version the store installed, the server's signed domain lists (its
+        target entry), which limit the manifest's."""
         app = {}
         if "app.json" in self.bundle.files:
             try:
@@ -323,16 +349,27 @@ class Container(QObject):
             except ValueError:
                 app = {}
         timeouts = app.get("networkTimeout") if isinstance(app, dict) else None
-        return {
+        settings: dict[str, Any] = {
             "networkTimeout": timeouts if isinstance(timeouts, dict) else {},
-            "domains": {},
             "launchOptions": {
                 "path": launch.get("path", ""),
                 "query": launch.get("query", {}),
                 "scene": launch.get("scene", 1001),
             },
             "envVersion": "release" if self.bundle.signed else "develop",
+            "proxy": getattr(self.shell_settings, "proxy", None) or "system",
+            "allowHttpLocalhost": self.interceptor.allow_http_localhost,  # dev mode only
         }
+        msha = getattr(self.bundle.package, "manifest_sha256", None)
+        cache = self.data_root / "store" / "cache"
+        if self.bundle.signed and isinstance(msha, str) and (cache / "versions" / msha).is_dir():
+            from finclip_desktop.store.cache import PackageCache
+
+            target = PackageCache(cache).target(msha)
+            if target.get("app_id") == self.app_id:
+                domains = target.get("domains")
+                settings["domains"] = domains if isinstance(domains, dict) else {}
+        return settings
 
     def _call_registry(self, api: str, args: Any) -> Future[dict[str, Any]]:
         if self.is_closed:

@@ -13,11 +13,13 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal
 
-from finclip_desktop.shell.bundle import AppBundle, BundleError
+from finclip_desktop.shell.bundle import AppBundle, BundleError, bundle_from_package
 from finclip_desktop.shell.container import Container, app_dirs, clear_app_data
+from finclip_desktop.shell.engine_proxy import apply_engine_proxy
 from finclip_desktop.shell.mainthread import init_relay
 from finclip_desktop.shell.permissions import PermissionStore, Prompter
 from finclip_desktop.shell.qtapp import application
+from finclip_desktop.shell.store_host import ShellHost, StoreServices
 from finclip_desktop.shell.targets import load_settings
 from finclip_desktop.shell.usage import usage_for
 
@@ -63,6 +65,7 @@ class Shell(QObject):
         from finclip_desktop.settings import data_dir
 
         self.settings = settings if settings is not None else load_settings()
+        apply_engine_proxy(getattr(self.settings, "proxy", None) or "system")
         self.data_root = Path(data_root) if data_root is not None else data_dir()
         self.dev_mode = self.settings.developer_mode if dev_mode is None else dev_mode
         self.permissions = PermissionStore(self.data_root / PERMISSIONS_FILE, prompter)
@@ -75,6 +78,8 @@ class Shell(QObject):
             self.invoke = self.usage.wrap(self.invoke)
         self.show_windows = show_windows
         self.containers: dict[str, Container] = {}
+        self.services = StoreServices(self)
+        self._replacing: set[str] = set()
         self._network_watched = False
         self._watch_theme()
 
@@ -159,6 +164,7 @@ class Shell(QObject):
             allow_http_localhost=bool(getattr(self.settings, "allow_http_localhost", False)),
             launch_options=launch_options,
             parent=self,
+            settings=self.settings,
         )
         self._add_window(container, self.show_windows if show is None else show)
         container.context.host = self._host_for(container)
@@ -167,6 +173,7 @@ class Shell(QObject):
         container.painted.connect(self._watch_network)
         if self.usage is not None:
             self.usage.watch(container)
+        self.services.launched(container)
         container.load()
         self.opened.emit(bundle.app_id)
         return container
@@ -187,27 +194,45 @@ class Shell(QObject):
         if show:
             window.show()
 
-    def _host_for(self, container: Container) -> Any:
-        try:
-            from finclip_desktop.capabilities.qt_host import QtHost
-        except ImportError:  # pragma: no cover - the capabilities ship with the shell
-            from finclip_desktop.capabilities.host import BaseHost
-
-            return BaseHost()
-        return QtHost(
-            container.window.view if container.window is not None else None,
+    def _host_for(self, container: Container) -> ShellHost:
+        return ShellHost(
+            self.services,
+            view=container.window.view if container.window is not None else None,
             permission_settings=self.permissions.decisions,
             open_permission_settings=self._open_permission_settings,
         )
+
+    def replace(self, container: Container, package: Any) -> Container | None:
+        """Restart a running app on another verified version of it (an applied update);
+        None when it is no longer running or the new version cannot be opened."""
+        app_id = container.app_id
+        if container.is_closed or self.containers.get(app_id) is not container:
+            return None
+        try:
+            bundle = bundle_from_package(package, signed=True)
+        except BundleError as exc:
+            log.warning("cannot restart %s on its update: %s", app_id, exc)
+            return None
+        show = None if container.window is None else container.window.isVisible()
+        self._replacing.add(app_id)  # not a close: the launcher and the shell app stay
+        try:
+            container.close()
+        finally:
+            self._replacing.discard(app_id)
+        return self.open(bundle, show=show)
 
     def _open_permission_settings(self, app_id: str) -> dict[str, bool]:
         self.show_permissions(app_id)
         return self.permissions.decisions(app_id)
 
-    def show_permissions(self, app_id: str) -> None:
+    def show_permissions(self, app_id: str, parent: Any = None) -> None:
+        """The app's permission list, over ``parent`` (default: the app's window), which
+        keeps the dialog alive until it is closed."""
         from finclip_desktop.shell.dialogs import PermissionsDialog
 
-        dialog = PermissionsDialog(self.permissions, app_id, self._parent_window(app_id))
+        parent = parent or self._parent_window(app_id)
+        dialog = PermissionsDialog(self.permissions, app_id, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     def _about(self, container: Container) -> None:
@@ -228,7 +253,8 @@ class Shell(QObject):
     def _forget(self, container: Container) -> None:
         if self.containers.get(container.app_id) is container:
             del self.containers[container.app_id]
-        self.closedApp.emit(container.app_id)
+        if container.app_id not in self._replacing:
+            self.closedApp.emit(container.app_id)
 
     def close_app(self, app_id: str) -> None:
         container = self.containers.get(app_id)
@@ -257,5 +283,6 @@ class Shell(QObject):
         usage events sent within a short budget (the rest stay queued on disk)."""
         for container in list(self.containers.values()):
             container.close()
+        self.services.close()
         if self.usage is not None:
             self.usage.flush()

@@ -1,8 +1,10 @@
 """One shell per user: the first process listens on a local socket, later ones hand over.
 
-A request is one JSON line ``{"target", "dev", "trust"}``; the answer one JSON line
-``{"ok": true}`` or ``{"error": "..."}``. The socket name is derived from the user's data
-folder, so each user (and each test's private folder) has its own instance.
+A request is one JSON line ``{"target", "dev", "trust"}`` (or ``{"launcher": true}``); the
+answer one JSON line ``{"ok": true}`` (accepted: the instance opens the app afterwards and
+shows any error itself) or ``{"error": "..."}`` (refused at once). The socket name is
+derived from the user's data folder, so each user (and each test's private folder) has its
+own instance; a crashed instance's socket is replaced.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QDir, QLockFile, QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
 MAX_REQUEST = 64 * 1024
-TIMEOUT_MS = 5000
+TIMEOUT_MS = 5000  # the running instance answers at once (it opens the app afterwards)
+CONNECT_MS = 500
 
 
 def server_name(data_root: str) -> str:
@@ -30,7 +34,7 @@ def hand_over(name: str, request: dict[str, Any]) -> dict[str, Any] | None:
     """Send ``request`` to a running instance; None when there is none."""
     socket = QLocalSocket()
     socket.connectToServer(name)
-    if not socket.waitForConnected(500):
+    if not socket.waitForConnected(CONNECT_MS):
         return None
     socket.write(json.dumps(request).encode() + b"\n")
     socket.flush()
@@ -45,17 +49,31 @@ def hand_over(name: str, request: dict[str, Any]) -> dict[str, Any] | None:
     return answer if isinstance(answer, dict) else {"error": "bad answer"}
 
 
+class InstanceRunning(RuntimeError):
+    """Another live instance owns the name (it started meanwhile): hand over to it."""
+
+
 class InstanceServer(QObject):
-    """Listens for hand-overs; ``handler(request) -> error text or None``."""
+    """Listens for hand-overs; ``handler(request) -> error text or None``.
+
+    The instance owns a lock file next to the socket first: only its owner listens, so a
+    process starting at the same moment gets :class:`InstanceRunning` instead of replacing
+    a live instance's socket (Qt's ``listen`` overwrites it). The lock of a crashed
+    instance is taken over, and its stale socket removed."""
 
     def __init__(self, name: str, handler: Callable[[dict[str, Any]], str | None]) -> None:
         super().__init__()
         self.handler = handler
+        self._lock = QLockFile(str(Path(QDir.tempPath()) / f"{name}.lock"))
+        self._lock.setStaleLockTime(0)  # stale only when its process is gone
+        if not self._lock.tryLock(0):
+            raise InstanceRunning(f"another FinClip runs as {name}")
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not self.server.listen(name):
             QLocalServer.removeServer(name)  # a stale socket of a crashed instance
             if not self.server.listen(name):
+                self._lock.unlock()
                 raise RuntimeError(f"cannot listen on {name}: {self.server.errorString()}")
         self.server.newConnection.connect(self._accept)
 
@@ -89,3 +107,4 @@ class InstanceServer(QObject):
 
     def close(self) -> None:
         self.server.close()
+        self._lock.unlock()

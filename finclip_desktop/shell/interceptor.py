@@ -2,11 +2,12 @@
 
 Every Chromium resource type is mapped to a rule (a test fails when Qt adds one that is
 not). The app's own ``finclip://<appId>/`` origin is always allowed; ``data:`` and
-``blob:`` carry no network traffic; ``wxfile://`` (the app's own files) only as images and
-media. Network access otherwise goes through wx.request and
-friends in Python; the page itself may only load images, media, fonts and ``<web-view>``
-frames over https from hosts on the app's domain lists (http to localhost only in developer
-mode when policy allows it). Everything else is blocked.
+``blob:`` carry no network traffic, but are no frames (such documents are opaque or the
+app's own); ``wxfile://`` (the app's own files) only as images and media. Network access
+otherwise goes through wx.request and friends in Python; the page itself may only load
+images, media, fonts and ``<web-view>`` frames over https from hosts on the app's domain
+lists (http to localhost only in developer mode when policy allows it). Everything else
+is blocked.
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ class AppRequestInterceptor(QWebEngineUrlRequestInterceptor):
             return url.host() == self.app_id
         if scheme == FILE_SCHEME:
             return resource_type in (RT.ResourceTypeImage, RT.ResourceTypeMedia)
-        if scheme in ("data", "blob"):
-            return resource_type != RT.ResourceTypeMainFrame
+        if scheme in ("data", "blob"):  # no documents: frames of them are opaque or ours
+            return resource_type not in (RT.ResourceTypeMainFrame, RT.ResourceTypeSubFrame)
         rule = rule_for(resource_type)
         if rule is not Rule.REMOTE:
             return False

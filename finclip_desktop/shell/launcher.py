@@ -118,7 +118,7 @@ class Launcher(QWidget):
             apps = []
         self._update_ready = {app.app_id for app in apps if app.update_ready}
         for app in apps:
-            ready = "\nupdate ready" if app.update_ready else ""
+            ready = f"\n{app.note}" if app.note else ""
             icon = app_icon(app.app_id, app.name, app.icon, badge=app.update_ready)
             item = QListWidgetItem(icon, f"{app.name}\n{app.version}{ready}")
             item.setData(ROLE_APP, app.app_id)
@@ -182,7 +182,7 @@ class Launcher(QWidget):
     def _permissions(self) -> None:
         app_id = self.selected()
         if app_id:
-            self.shell.show_permissions(app_id)
+            self.shell.show_permissions(app_id, self)
 
     def _confirm(self, question: str) -> bool:
         answer = QMessageBox.question(self, "FinClip", question)
@@ -194,7 +194,11 @@ class Launcher(QWidget):
             self.clear_data(app_id)
 
     def clear_data(self, app_id: str) -> None:
-        self.shell.clear_data(app_id)
+        try:
+            self.shell.clear_data(app_id)
+        except BundleError as exc:  # the app runs in another FinClip process
+            self.status.setText(str(exc))
+            return
         self.status.setText(f"Cleared the data of {app_id}")
 
     def _uninstall(self) -> None:
@@ -203,7 +207,11 @@ class Launcher(QWidget):
             self.uninstall(app_id)
 
     def uninstall(self, app_id: str) -> None:
-        self.shell.clear_data(app_id)
+        try:
+            self.shell.clear_data(app_id)
+        except BundleError as exc:
+            self.status.setText(str(exc))
+            return
         self.catalog.uninstall(app_id)
         self.refresh()
         if self.server_panel is not None:

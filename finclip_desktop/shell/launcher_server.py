@@ -257,17 +257,23 @@ class ServerPanel(QWidget):
         self.progress.show()
         self.message.emit(f"Installing {name}…")
 
-        def report(done: int, total: int) -> None:  # on the background thread
-            call_in_main(lambda: self._show_progress(done, total))
-
         return self._run(
-            lambda: self.catalog.install(app_id, progress=report),
+            lambda: self.catalog.install(app_id, progress=self._reporter()),
             lambda version: self._installed(app_id, name, version),
         )
+
+    def _reporter(self) -> Callable[[int, int], None]:
+        """A store ``progress(done, total)`` callback (called on the background thread)."""
+
+        def report(done: int, total: int) -> None:
+            call_in_main(lambda: self._show_progress(done, total))
+
+        return report
 
     def _show_progress(self, done: int, total: int) -> None:
         if not shiboken6.isValid(self) or total <= 0:
             return
+        self.progress.show()
         scale = max(1, -(-total // MAX_BAR))
         self.progress.setRange(0, total // scale)
         self.progress.setValue(min(done, total) // scale)
@@ -290,20 +296,35 @@ class ServerPanel(QWidget):
         """Download and verify updates of the installed apps (in the background); they
         apply on each app's next launch (mandatory ones at once). ``quiet``: say only
         what was found (the automatic check)."""
+        self.progress.hide()
         if not quiet:
-            self.progress.hide()
+            self.progress.setRange(0, 0)  # busy until a download reports its size
+            self.progress.setFormat("Checking for updates…")
+            self.progress.show()
             self.message.emit("Checking for updates…")
         return self._run(
-            self.catalog.check_updates, lambda found: self._updates_checked(found, quiet), quiet
+            lambda: self.catalog.check_updates(progress=self._reporter()),
+            lambda found: self._updates_checked(found, quiet),
+            quiet,
         )
 
     def _updates_checked(self, updates: list[Any], quiet: bool) -> None:
-        self.updates = updates
+        self.updates = [u for u in updates if u.staged]
+        failed = [u for u in updates if not u.staged]
         self._set_online(True)
-        if not updates:
-            if not quiet:
-                self.message.emit("All apps are up to date")
-            return
-        names = ", ".join(f"{u.app_id} {u.version}" for u in updates)
-        self.message.emit(f"Update ready: {names} (applies on next launch)")
-        self.changed.emit()
+        if self.progress.isVisible():
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+            self.progress.setFormat("Updates checked")
+        parts = []
+        if self.updates:
+            names = ", ".join(f"{u.app_id} {u.version}" for u in self.updates)
+            parts.append(f"Update ready: {names} (applies on next launch)")
+        if failed:
+            parts.append("Update failed: " + "; ".join(
+                f"{u.app_id} {u.version}: {u.error}" for u in failed))  # fmt: skip
+        if parts:
+            self.message.emit("; ".join(parts))
+        elif not quiet:
+            self.message.emit("All apps are up to date")
+        self.changed.emit()  # staged updates, and apps the server withdrew

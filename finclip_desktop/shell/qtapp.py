@@ -1,7 +1,8 @@
-"""Process-level Qt setup: sandbox rule, the ``finclip`` scheme, the one QApplication.
+"""Process-level Qt setup: sandbox rule, engine flags, the ``finclip`` scheme, the one QApplication.
 
 Order matters: :func:`prepare_environment` runs before Qt WebEngine starts (it reads the
-sandbox variable at start-up), :func:`register_scheme` before the QApplication exists.
+sandbox variable at start-up); :func:`application` sets the engine's flags and registers the
+scheme before the QApplication exists.
 """
 
 from __future__ import annotations
@@ -52,12 +53,31 @@ def prepare_environment(no_sandbox: bool = False, headless: bool = False) -> Non
         os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
     elif is_root() and os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") != "1":
         raise ShellStartError(ROOT_REFUSAL)
-    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
-    # The engine must not talk to the network by itself (safe browsing, updates, ...).
-    if "--disable-background-networking" not in flags:
-        flags.append("--disable-background-networking")
-    if not any(f.startswith("--log-level") for f in flags):
-        flags.append("--log-level=3")  # Chromium's internal errors (no D-Bus, ...): fatal only
+
+
+# Flags the engine starts with; a default the user already gave (another --log-level, ...)
+# stays, a forced flag replaces any other value.
+DEFAULT_FLAGS = (
+    "--disable-background-networking",  # no traffic of its own (safe browsing, updates, ...)
+    "--log-level=3",  # Chromium's internal errors (no D-Bus, ...): fatal only
+)
+# WebRTC reaches the network past the interceptor and the CSP: the page guard (guard.py)
+# removes it; without UDP, STUN and direct peers stay off even if a page kept it.
+FORCED_FLAGS = ("--force-webrtc-ip-handling-policy=disable_non_proxied_udp",)
+
+
+def _flag_name(flag: str) -> str:
+    return flag.split("=", 1)[0]
+
+
+def engine_flags() -> None:
+    """Put the default and forced flags into ``QTWEBENGINE_CHROMIUM_FLAGS`` (read when the
+    engine starts)."""
+    forced = {_flag_name(f) for f in FORCED_FLAGS}
+    given_flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
+    flags = [f for f in given_flags if _flag_name(f) not in forced] + list(FORCED_FLAGS)
+    given = {_flag_name(f) for f in flags}
+    flags += [f for f in DEFAULT_FLAGS if _flag_name(f) not in given]
     os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join(flags)
 
 
@@ -103,6 +123,7 @@ def application():
     app = QApplication.instance()
     if app is not None:
         return app
+    engine_flags()
     register_scheme()
     qInstallMessageHandler(_qt_message)
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)

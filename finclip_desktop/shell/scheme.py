@@ -124,8 +124,11 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             return
         initiator = job.initiator()
-        if initiator.isValid() and initiator.toString() not in ("null", self.bundle.origin):
-            job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)  # e.g. a <web-view> page
+        # Only the app's own documents, or the browser itself (no initiator: the container
+        # loading the entry page). Opaque origins ("null": data: and sandboxed frames, also
+        # those a <web-view> page nests) and other origins get nothing.
+        if initiator.isValid() and initiator.toString() != self.bundle.origin:
+            job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
             return
         path = unquote(url.path()).lstrip("/")
         if path == BRIDGE_PATH:

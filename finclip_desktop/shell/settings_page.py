@@ -19,7 +19,8 @@ from finclip_desktop.settings import MANAGED_NOTE, SettingsError
 
 
 def policy_rules(settings: Any) -> list[str]:
-    """One line per managed rule that has no field on the page (apps, keys, sideloading)."""
+    """One line per managed rule that has no field on the page (keys, the server's root,
+    apps, sideloading, localhost)."""
     lines = []
     if settings.is_managed("trusted_keys"):
         lines.append(f"Trusted package signers: {len(settings.trusted_keys)} key(s)")
@@ -27,6 +28,13 @@ def policy_rules(settings: Any) -> list[str]:
         lines.append("Allowed apps: " + (", ".join(settings.allowed_apps) or "none"))
     if settings.is_managed("blocked_apps"):
         lines.append("Blocked apps: " + ", ".join(settings.blocked_apps))
+    if settings.is_managed("distribution_root"):
+        signed = (settings.distribution_root or {}).get("signed", {})
+        keys = signed.get("keys") if isinstance(signed.get("keys"), dict) else {}
+        lines.append(
+            f"Server's root of trust: pinned (root version {signed.get('version', '?')}, "
+            f"{len(keys)} key(s))"
+        )
     if settings.is_managed("sideloading_allowed") and not settings.sideloading_allowed:
         lines.append("Running app folders and unlisted packages is not allowed")
     if settings.is_managed("allow_http_localhost"):

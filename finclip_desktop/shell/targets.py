@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from finclip_desktop.package import PackageError, TrustStore, parse_public_key
+from finclip_desktop.package.manifest import APP_ID_RE
 from finclip_desktop.shell.bundle import (
     AppBundle,
     BundleError,
@@ -35,6 +36,13 @@ def developer_mode(settings: Any, requested: bool) -> bool:
     return bool(requested or settings.developer_mode)
 
 
+def require_sideloading(settings: Any, what: str) -> None:
+    """Policy ``sideloading_allowed: false`` refuses every app opened from disk (folders and
+    packages alike): only the server's apps run."""
+    if not settings.sideloading_allowed:
+        raise BundleError(f"{what} is turned off by your organisation's policy")
+
+
 def trust_store(settings: Any, extra_keys: Iterable[str] = ()) -> TrustStore:
     """Keys from settings/policy plus ``--trust`` keys (key text or a key file)."""
     trust = settings.trust_store()
@@ -53,8 +61,11 @@ def trust_store(settings: Any, extra_keys: Iterable[str] = ()) -> TrustStore:
 def resolve(target: str, settings: Any, dev: bool, extra_keys: Iterable[str] = ()) -> AppBundle:
     """The bundle for TARGET: a folder (developer mode), a .fcpkg (sideloading), else an
     installed app id (the store's verified cache)."""
+    if not target.strip():
+        raise BundleError("TARGET is empty: name a folder, a .fcpkg file or an installed app id")
     path = Path(target)
     if path.is_dir():
+        require_sideloading(settings, f"running app folders from disk ({target})")
         if not dev:
             raise BundleError(
                 f"{target} is an unsigned folder: it runs only in developer mode "
@@ -64,11 +75,10 @@ def resolve(target: str, settings: Any, dev: bool, extra_keys: Iterable[str] = (
     elif path.is_file() or target.endswith(".fcpkg"):
         if not path.is_file():
             raise BundleError(f"{target}: no such file")
-        if not settings.sideloading_allowed:
-            raise BundleError(
-                "installing packages from files is turned off by your organisation's policy"
-            )
+        require_sideloading(settings, "installing packages from files")
         bundle = load_package_file(path, trust_store(settings, extra_keys))
+    elif not APP_ID_RE.fullmatch(target):  # not an app id either: a mistyped path
+        raise BundleError(f"{target}: no such folder or file")
     else:
         bundle = open_installed(target, settings)
     if not settings.app_allowed(bundle.app_id):

@@ -170,10 +170,11 @@ class AppDriver:
         """The page's visible text."""
         return self.eval("document.body ? document.body.innerText : ''")
 
-    def screenshot(self, path: Path, settle: float = 3.0) -> Path:
+    def screenshot(self, path: Path, settle: float = 10.0) -> Path:
         """Save the window's pixels as PNG, once the engine's painted frame has reached the
-        window (on a busy machine it arrives after the page said it painted): waits up to
-        ``settle`` seconds for the page area to show more than one colour."""
+        window (on a busy machine it arrives well after the page said it painted): waits up
+        to ``settle`` seconds for the page area to show more than one colour (a page that
+        really is one colour pays the whole wait)."""
         window = self.container.window
         if window is None:
             raise RuntimeError("the app has no window")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         StoreError,
         UnknownAppError,
         VerificationError,
+        WithdrawnError,
     )
     from finclip_desktop.store.http import RetryPolicy
     from finclip_desktop.store.store import CatalogEntry, Store, UpdateInfo
@@ -32,7 +33,7 @@ _MODULE_OF = {
         (
             "AppNotAllowedError", "NotConfiguredError", "NotInstalledError", "OfflineError",
             "ResponseTooLargeError", "ServerError", "StoreError", "UnknownAppError",
-            "VerificationError",
+            "VerificationError", "WithdrawnError",
         ),
         "errors",
     ),
@@ -43,7 +44,7 @@ _MODULE_OF = {
 __all__ = [
     "AppNotAllowedError", "CatalogEntry", "NotConfiguredError", "NotInstalledError",
     "OfflineError", "ResponseTooLargeError", "RetryPolicy", "ServerError", "Store",
-    "StoreError", "UnknownAppError", "UpdateInfo", "VerificationError",
+    "StoreError", "UnknownAppError", "UpdateInfo", "VerificationError", "WithdrawnError",
 ]  # fmt: skip
 
 

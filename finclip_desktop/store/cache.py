@@ -20,7 +20,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,9 +176,12 @@ class PackageCache:
         return self.downloads / f"{sha256}.part"
 
     # -- garbage collection ---------------------------------------------------------------
-    def gc(self, keep_downloads: set[str] = frozenset()) -> int:  # type: ignore[assignment]
+    def gc(
+        self, keep_downloads: Collection[str] = frozenset(), keep_younger_than: float = 0.0
+    ) -> int:
         """Delete versions no app points to and blobs no kept version lists; return the
-        number of blobs deleted. Interrupted downloads in ``keep_downloads`` survive."""
+        number of blobs deleted. Interrupted downloads survive when their package hash is
+        in ``keep_downloads`` or they were written less than ``keep_younger_than`` s ago."""
         kept: set[str] = set()
         for app_id in self.installed():
             kept |= self.pointer(app_id).kept()
@@ -197,7 +201,14 @@ class PackageCache:
             if blob.name not in wanted:
                 blob.unlink(missing_ok=True)
                 removed += 1
+        oldest = time.time() - keep_younger_than
         for part in self.downloads.iterdir():
-            if part.name.removesuffix(".part") not in keep_downloads:
-                part.unlink(missing_ok=True)
+            if part.name.removesuffix(".part") in keep_downloads:
+                continue
+            try:
+                if part.stat().st_mtime > oldest:
+                    continue
+            except OSError:
+                continue
+            part.unlink(missing_ok=True)
         return removed

@@ -74,16 +74,20 @@ def cmd_update(args: argparse.Namespace) -> int:
     try:
         updates = store.check_updates()
         for update in updates:
+            change = f"{update.app_id} {update.installed_version} -> {update.version}"
+            if not update.staged:
+                print(f"{change}: not updated: {update.error}", file=sys.stderr)
+                continue
             applied = args.apply or update.mandatory
             if applied:
                 store.apply_update(update.app_id)
             state = "installed" if applied else "staged for the next launch"
             flag = " (mandatory)" if update.mandatory else ""
-            print(f"{update.app_id} {update.installed_version} -> {update.version}{flag}: {state}")
+            print(f"{change}{flag}: {state}")
     except StoreError as exc:
         raise CliError(str(exc)) from None
     finally:
         store.close()
     if not updates:
         print("all apps are up to date")
-    return 0
+    return 1 if any(not u.staged for u in updates) else 0

@@ -64,3 +64,9 @@ class AppNotAllowedError(StoreError):
     """Policy forbids this app."""
 
     code = "app-not-allowed"
+
+
+class WithdrawnError(StoreError):
+    """The server withdrew an installed app from this device (taken down, audience)."""
+
+    code = "withdrawn"

@@ -13,7 +13,8 @@ import binascii
 import hashlib
 import platform
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,6 @@ from finclip_desktop.package import (
     PackageError,
     TrustStore,
     VerifiedPackage,
-    parse_semver,
     read_package,
 )
 from finclip_desktop.package.signing import verify_manifest_signature
@@ -41,11 +41,13 @@ from finclip_desktop.store.errors import (
     StoreError,
     UnknownAppError,
     VerificationError,
+    WithdrawnError,
 )
 from finclip_desktop.store.http import RetryPolicy, ServerClient
 from finclip_desktop.store.locking import FileLock
-from finclip_desktop.store.stats import BATCH_SIZE, StatsQueue, make_event
-from finclip_desktop.store.trust import TrustedMetadata, root_bytes
+from finclip_desktop.store.stats import BATCH_SIZE, BatchRejected, StatsQueue, make_event
+from finclip_desktop.store.trust import DEVICE_ROLES, TrustedMetadata, root_bytes
+from finclip_desktop.store.trust_state import semver_key
 
 Progress = Callable[[int, int], None]
 MAX_PARTS_BYTES = 8 * 1024 * 1024
@@ -53,6 +55,9 @@ DOWNLOAD_ATTEMPTS = 3
 DELTA_FRACTION = 0.5  # a delta when at most this share of the package is missing
 DEFAULT_RETRY = RetryPolicy()
 PERMANENT_REJECTIONS = frozenset({400, 413, 422})  # stats batches the server refuses for good
+COUNTED_REJECTIONS = frozenset({500})  # a batch that keeps failing the server: bounded retries
+PART_MAX_AGE_S = 7 * 86400  # interrupted downloads of targets no longer listed are kept this long
+MAX_LOGIN_LIFETIME_S = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,15 @@ class CatalogEntry:
 
 @dataclass(frozen=True)
 class UpdateInfo:
+    """A new version found by ``check_updates``: ``staged`` (downloaded and verified), or
+    not, with ``error`` saying why (one line)."""
+
     app_id: str
     installed_version: str | None
     version: str
     mandatory: bool
     staged: bool
+    error: str = ""
 
 
 def _default_settings() -> Any:
@@ -123,6 +132,7 @@ class Store:
         self._pointers = FileLock(self.directory / "pointers.lock")
         self._metadata_lock = FileLock(self.directory / "metadata.lock")
         self._executor: ThreadPoolExecutor | None = None
+        self._register_lock = threading.Lock()  # one registration at a time
         self._enrollment = enrollment
         self._device_name = device_name or socket.gethostname()
         pinned: bytes | None = None
@@ -132,7 +142,9 @@ class Store:
         elif root_file is not None:
             pinned = root_bytes(root_file)
             allow_tofu = False
-        self.metadata = TrustedMetadata(self._state_dir(), pinned, allow_tofu)
+        self.metadata = TrustedMetadata(
+            self._state_dir(), pinned, allow_tofu, self._installed_versions, self._metadata_lock
+        )
         self.client: ServerClient | None = None
         if self.server_url:
             self.client = ServerClient(
@@ -172,12 +184,20 @@ class Store:
         return self.register().header()
 
     def register(self, force: bool = False) -> credentials.DeviceCredentials:
-        """The device credentials, registering this install on first use."""
+        """The device credentials, registering this install on first use. The metadata
+        versions already trusted go along (``seen``), so the server starts the new
+        identity's documents above them."""
         assert self.server_url is not None
-        creds = None if force else credentials.load(self.server_url)
-        if creds is not None:
-            return creds
+        with self._register_lock:
+            creds = None if force else credentials.load(self.server_url)
+            return creds if creds is not None else self._register_now()
+
+    def _register_now(self) -> credentials.DeviceCredentials:
+        assert self.server_url is not None
         body: dict[str, Any] = {"name": self._device_name[:200], "platform": platform.system()}
+        seen = self.metadata.seen_versions(DEVICE_ROLES)
+        if seen:
+            body["seen"] = seen
         if self._enrollment:
             body["org"], body["enrollment_token"] = self._enrollment
         data = self._http().post_json("/devices/register", body, device=False)
@@ -191,7 +211,8 @@ class Store:
 
     def _reregister(self) -> bool:
         """The server no longer knows this device (401): register again, once. The new
-        device may be in another audience, so its targets start afresh (root stays)."""
+        device may be in another audience, so its documents start afresh; the versions
+        seen and the installed app versions stay protected (a forged 401 gains nothing)."""
         self.register(force=True)
         self.metadata.forget_device_roles()
         return True
@@ -221,7 +242,15 @@ class Store:
         entries = [t for t in targets.values() if t["app_id"] == app_id]
         if not entries:
             return None
-        return max(entries, key=lambda t: _semver_key(t["version"]))
+        return max(entries, key=lambda t: semver_key(t["version"]))
+
+    def _usable_target(self, targets: dict[str, Any], app_id: str) -> dict[str, Any] | None:
+        """The target to install for ``app_id``; VerificationError when it is older than a
+        version guarded after a change of trust."""
+        target = self._target_for(targets, app_id)
+        if target is not None:
+            self.metadata.check_target(target)
+        return target
 
     # -- catalogue ------------------------------------------------------------------------
     def catalog(self) -> list[CatalogEntry]:
@@ -246,6 +275,11 @@ class Store:
             if target is None:
                 continue  # only what the signed targets list is offered
             installed = self.installed_version(app_id)
+            try:
+                self.metadata.check_target(target)
+                newer = self._current_msha(app_id) != target["manifest_sha256"]
+            except VerificationError:
+                newer = False
             entries.append(
                 CatalogEntry(
                     app_id=app_id,
@@ -255,8 +289,7 @@ class Store:
                     icon_url=str(item.get("icon_url") or ""),
                     version=target["version"],
                     installed_version=installed,
-                    update_available=installed is not None
-                    and self._current_msha(app_id) != target["manifest_sha256"],
+                    update_available=installed is not None and newer,
                     mandatory=target["mandatory"],
                 )
             )
@@ -289,12 +322,35 @@ class Store:
             return None
         return self.cache.target(pointer.current).get("version")
 
+    def _installed_versions(self) -> dict[str, str]:
+        """The highest installed or staged version of every installed app."""
+        found: dict[str, str] = {}
+        for app_id in self.cache.installed():
+            pointer = self.cache.pointer(app_id)
+            versions = [self.cache.target(m).get("version") for m in (pointer.current,
+                        pointer.pending) if m]  # fmt: skip
+            versions = [v for v in versions if isinstance(v, str)]
+            if versions:
+                found[app_id] = max(versions, key=semver_key)
+        return found
+
+    def withdrawn(self, app_id: str) -> bool:
+        """Whether the server withdrew the app from this device (taken down, or no longer
+        in its audience): verified, fresh targets that named it no longer do. Follows the
+        last verified metadata, also offline; cleared when verified targets name it again."""
+        return self.metadata.withdrawn(app_id)
+
     def open(self, app_id: str) -> VerifiedPackage:
         """The app's verified package, from the cache only (works offline). A staged update
         becomes current here (on the next launch); a damaged current version falls back to
-        the previous one."""
+        the previous one. A withdrawn app is refused (its data stays)."""
         check_app_id(app_id)
         self._check_allowed(app_id)
+        if self.withdrawn(app_id):
+            raise WithdrawnError(
+                f"app {app_id} was withdrawn by the server; it can no longer be opened "
+                "(its data on this computer is kept)"
+            )
         with self._pointers.hold():
             pointer = self.cache.pointer(app_id)
             if pointer.pending:
@@ -345,7 +401,7 @@ class Store:
         check_app_id(app_id)
         self._check_allowed(app_id)
         with self._network.hold():
-            target = self._target_for(self.refresh(), app_id)
+            target = self._usable_target(self.refresh(), app_id)
             if target is None:
                 raise UnknownAppError(f"the server offers no app {app_id} to this device")
             msha = self._fetch(target, progress)
@@ -359,14 +415,20 @@ class Store:
             self.gc()
             return package
 
-    def check_updates(self, progress: Progress | None = None) -> list[UpdateInfo]:
+    def check_updates(
+        self, progress: Progress | None = None, app_ids: Collection[str] | None = None
+    ) -> list[UpdateInfo]:
         """Refresh metadata and stage (download and verify) a new version of every
-        installed app; staged versions become current on the next ``open`` or at once
-        with ``apply_update`` (what the shell does for ``mandatory`` ones)."""
+        installed app (or of ``app_ids``); staged versions become current on the next
+        ``open`` or at once with ``apply_update`` (what the shell does for ``mandatory``
+        ones). An app whose update fails is reported (``error``) and the others go on;
+        only a failed metadata refresh raises."""
         with self._network.hold():
             targets = self.refresh()
             updates = []
             for app_id in self.installed():
+                if app_ids is not None and app_id not in app_ids:
+                    continue
                 target = self._target_for(targets, app_id)
                 pointer = self.cache.pointer(app_id)
                 if target is None or target["manifest_sha256"] in (
@@ -374,38 +436,45 @@ class Store:
                     pointer.pending,
                 ):
                     continue
-                msha = self._fetch(target, progress)
-                self.cache.load(msha, self._trust())
-                with self._pointers.hold():
-                    pointer = self.cache.pointer(app_id)
-                    self.cache.set_pointer(app_id, Pointer(pointer.current, msha, pointer.previous))
-                updates.append(
-                    UpdateInfo(
-                        app_id,
-                        self.installed_version(app_id),
-                        target["version"],
-                        target["mandatory"],
-                        True,
-                    )
-                )
+                updates.append(self._stage(app_id, target, progress))
             self.gc()
             return updates
 
+    def _stage(self, app_id: str, target: dict[str, Any], progress: Progress | None) -> UpdateInfo:
+        installed = self.installed_version(app_id)
+        try:
+            self.metadata.check_target(target)
+            msha = self._fetch(target, progress)
+            self.cache.load(msha, self._trust())
+        except StoreError as exc:
+            return UpdateInfo(
+                app_id, installed, target["version"], target["mandatory"], False, str(exc)
+            )
+        with self._pointers.hold():
+            pointer = self.cache.pointer(app_id)
+            self.cache.set_pointer(app_id, Pointer(pointer.current, msha, pointer.previous))
+        return UpdateInfo(app_id, installed, target["version"], target["mandatory"], True)
+
     def check_updates_async(
-        self, callback: Callable[[Future], None] | None = None
+        self,
+        callback: Callable[[Future], None] | None = None,
+        app_ids: Collection[str] | None = None,
     ) -> Future[list[UpdateInfo]]:
         """``check_updates`` on a background thread (launch never waits for it)."""
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="finclip-store")
-        future = self._executor.submit(self.check_updates)
+        future = self._executor.submit(self.check_updates, None, app_ids)
         if callback is not None:
             future.add_done_callback(callback)
         return future
 
     def gc(self) -> int:
-        """Delete blobs and versions nothing points to (keeps current, staged, previous)."""
+        """Delete blobs and versions nothing points to (keeps current, staged, previous).
+        Interrupted downloads survive while the last verified targets list them, or for
+        ``PART_MAX_AGE_S`` after their last write."""
+        listed = {t["sha256"] for t in self.metadata.targets().values()}
         with self._network.hold(), self._pointers.hold():
-            return self.cache.gc()
+            return self.cache.gc(keep_downloads=listed, keep_younger_than=PART_MAX_AGE_S)
 
     def _fetch(self, target: dict[str, Any], progress: Progress | None) -> str:
         """Make the target's version complete and verified in the cache; return its
@@ -554,29 +623,36 @@ class Store:
         def send(batch: dict) -> None:
             try:
                 http.post_json("/stats", batch)
+            except ValueError:  # not JSON (NaN queued by an older version): never sendable
+                raise BatchRejected("the batch cannot be sent as JSON", permanent=True) from None
             except ServerError as exc:
-                if exc.status not in PERMANENT_REJECTIONS:
-                    raise
-                # the server will never take this batch: drop it rather than block the queue
+                if exc.status in PERMANENT_REJECTIONS:
+                    raise BatchRejected(str(exc), permanent=True) from None
+                if exc.status in COUNTED_REJECTIONS:
+                    raise BatchRejected(str(exc), permanent=False) from None
+                raise
 
         return self.stats.flush(send, batch_size)
 
-    def login_code(self, app_id: str) -> str:
+    def login_code(self, app_id: str) -> dict[str, Any]:
+        """A ``wx.login`` code for this device and app: ``{"code", "expires_in"}``
+        (seconds, as the server says)."""
         data = self._http().post_json("/login/code", {"app_id": check_app_id(app_id)})
-        if not isinstance(data, dict) or not isinstance(data.get("code"), str):
+        code = data.get("code") if isinstance(data, dict) else None
+        lifetime = data.get("expires_in") if isinstance(data, dict) else None
+        if not isinstance(code, str) or not code:
             raise ServerError("login code answer lacks a code")
-        return data["code"]
+        if (
+            not isinstance(lifetime, int)
+            or isinstance(lifetime, bool)
+            or not 0 < lifetime <= MAX_LOGIN_LIFETIME_S
+        ):
+            raise ServerError("login code answer has no valid expires_in")
+        return {"code": code, "expires_in": lifetime}
 
     def bytes_received(self) -> int:
         """Body bytes received from the server by this store (for measurements)."""
         return self.client.bytes_received if self.client is not None else 0
-
-
-def _semver_key(version: str) -> tuple:
-    try:
-        return (1, parse_semver(version))
-    except (PackageError, ValueError):
-        return (0, version)
 
 
 def _decode_parts(parts: Any) -> tuple[bytes, bytes]:

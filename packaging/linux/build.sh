@@ -32,11 +32,12 @@ STAGE=build/deb/finclip-desktop
 rm -rf "$STAGE"
 mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applications" \
   "$STAGE/usr/share/icons/hicolor/256x256/apps" "$STAGE/etc/apparmor.d" \
-  "$STAGE/usr/share/doc/finclip-desktop"
+  "$STAGE/usr/share/doc/finclip-desktop" "$STAGE/usr/share/mime/packages"
 cp -a "$BUNDLE" "$STAGE/opt/finclip-desktop"
 ln -s /opt/finclip-desktop/finclip "$STAGE/usr/bin/finclip"
 cp packaging/linux/finclip-desktop.desktop "$STAGE/usr/share/applications/"
 cp packaging/linux/finclip-desktop.png "$STAGE/usr/share/icons/hicolor/256x256/apps/"
+cp packaging/linux/finclip-desktop-mime.xml "$STAGE/usr/share/mime/packages/finclip-desktop.xml"
 cp packaging/linux/apparmor-finclip-desktop "$STAGE/etc/apparmor.d/finclip-desktop"
 cp docs/policy.md docs/deployment.md "$STAGE/usr/share/doc/finclip-desktop/"
 cp -r packaging/policy-examples "$STAGE/usr/share/doc/finclip-desktop/policy-examples"

@@ -4,7 +4,8 @@
 #   1. `finclip --version`, and Qt WebEngine starts from the bundle (doctor's probe);
 #   2. every template scaffolds, packs and verifies with the bundled resources;
 #   3. the bundled example app is packed, signed, verified and run; its first painted page
-#      is written to OUT/hello.png.
+#      is written to OUT/hello.png (a 375x667 PNG);
+#   4. the bundle's entry takes what the desktop passes (`finclip file:///x.fcpkg`).
 #
 #   packaging/linux/smoke-test.sh dist/finclip-desktop_0.1.0_amd64.deb [OUT]
 set -euo pipefail
@@ -52,13 +53,16 @@ done
 
 step "an example app, packed and signed, runs and paints"
 EXAMPLE=$(dirname "$FINCLIP")/_internal/resources/examples/tabbed
-if "$FINCLIP" run --help >/dev/null 2>&1; then
-  "$FINCLIP" pack "$EXAMPLE" --key "$OUT/smoke.key" -o "$OUT/example.fcpkg" >/dev/null
-  timeout 120 "$FINCLIP" run "$OUT/example.fcpkg" --trust "$OUT/smoke.key.pub" \
-    --screenshot "$OUT/hello.png" >"$OUT/run.log" 2>&1 || { tail -20 "$OUT/run.log"; exit 1; }
-  test "$(stat -c %s "$OUT/hello.png")" -gt 2000
-  echo "   screenshot: $OUT/hello.png"
-else
-  echo "   SKIPPED: this build has no \`finclip run\` (the shell is not part of it yet)"
-fi
+"$FINCLIP" pack "$EXAMPLE" --key "$OUT/smoke.key" -o "$OUT/example.fcpkg" >/dev/null
+timeout 120 "$FINCLIP" run "$OUT/example.fcpkg" --trust "$OUT/smoke.key.pub" \
+  --screenshot "$OUT/hello.png" >"$OUT/run.log" 2>&1 || { tail -20 "$OUT/run.log"; exit 1; }
+# a PNG of the app's 375x667 view (signature, then IHDR width and height), not an empty one
+test "$(head -c 8 "$OUT/hello.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
+test "$(od -An -tu1 -j16 -N8 "$OUT/hello.png" | tr -s ' ' | sed 's/^ //')" = "0 0 1 119 0 0 2 155"
+test "$(stat -c %s "$OUT/hello.png")" -gt 2000
+echo "   screenshot: $OUT/hello.png"
+
+step "the desktop entry's command: a package opened from the file manager runs it"
+"$FINCLIP" "file://$OUT/missing.fcpkg" 2>"$OUT/open.log" && exit 1
+grep -q "missing.fcpkg: no such file" "$OUT/open.log" || { cat "$OUT/open.log"; exit 1; }
 echo "smoke test passed"

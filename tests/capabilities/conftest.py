@@ -148,3 +148,32 @@ def net_ctx(make_ctx, certs, https_server) -> CallContext:
         domains={"request": (host,), "downloadFile": (host,), "uploadFile": (host,)},
         settings={"sslContext": certs.client_context()},
     )
+
+
+@pytest.fixture(scope="module")
+def qapp():
+    from finclip_desktop.shell.qtapp import application
+
+    return application()
+
+
+@pytest.fixture
+def harness(qapp, tmp_path):
+    """A real shell (offscreen) whose user grants clipboard reads."""
+    from finclip_desktop.shell.testing import ShellHarness
+
+    h = ShellHarness(answers={"scope.clipboardRead": "always"}, data_root=tmp_path / "data")
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def system_viewer(qapp):
+    from PySide6.QtGui import QDesktopServices
+
+    from tests.capabilities.miniapp import SystemViewer
+
+    viewer = SystemViewer()
+    QDesktopServices.setUrlHandler("file", viewer.receiver, "open")
+    yield viewer
+    QDesktopServices.unsetUrlHandler("file")

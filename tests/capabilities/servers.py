@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import socket
 import ssl
 import threading
 import time
@@ -93,7 +94,8 @@ def make_certs(folder: Path) -> Certs:
 
 class Handler(BaseHTTPRequestHandler):
     """Routes: /json /text /echo /bytes?n= /redirect?to=&code= /setcookie /cookie /slow
-    /status?code= /upload"""
+    /status?code= /upload /drip?n=&every= (n bytes, one every `every` s, after the headers)
+    /stream?n= (chunked, no Content-Length)"""
 
     protocol_version = "HTTP/1.1"
 
@@ -143,6 +145,31 @@ class Handler(BaseHTTPRequestHandler):
         elif route == "/slow":
             time.sleep(float(query.get("s", "3")))
             self._reply(200, b"late")
+        elif route == "/drip":
+            n, every = int(query.get("n", "20")), float(query.get("every", "0.2"))
+            self.send_response(200)
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            try:
+                for _ in range(n):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(every)
+            except OSError:
+                self.close_connection = True  # the client gave up
+        elif route == "/stream":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            left = int(query.get("n", "100000"))
+            try:
+                while left > 0:
+                    piece = min(left, 16384)
+                    self.wfile.write(f"{piece:x}\r\n".encode() + b"s" * piece + b"\r\n")
+                    left -= piece
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                self.close_connection = True
         elif route == "/status":
             self._reply(int(query["code"]), b"status")
         elif route == "/upload":
@@ -221,3 +248,67 @@ class WssServer:
 
     def close(self) -> None:
         self.server.shutdown()
+
+
+class RecordingProxy:
+    """An HTTP proxy on 127.0.0.1 that opens CONNECT tunnels and records their targets;
+    ``refuse`` makes it answer 407 instead."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.refuse = refuse
+        self.targets: list[str] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        with client:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = client.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            method, target, _ = head.split(b"\r\n", 1)[0].decode().split(" ", 2)
+            if method != "CONNECT" or self.refuse:
+                client.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                               b"Content-Length: 0\r\n\r\n")  # fmt: skip
+                return
+            self.targets.append(target)
+            host, port = target.rsplit(":", 1)
+            with socket.create_connection((host, int(port))) as upstream:
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                self._relay(client, upstream)
+
+    @staticmethod
+    def _relay(a: socket.socket, b: socket.socket) -> None:
+        def pump(src: socket.socket, dst: socket.socket) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for sock in (src, dst):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        other = threading.Thread(target=pump, args=(b, a), daemon=True)
+        other.start()
+        pump(a, b)
+        other.join(10)
+
+    def close(self) -> None:
+        self.listener.close()

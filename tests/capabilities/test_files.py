@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import zipfile
 
 import pytest
 
 from finclip_desktop.capabilities.binary import decode_buffer, encode_buffer
+from finclip_desktop.capabilities.host import BaseHost
 
 FS = "FileSystemManager."
 USR = "wxfile://usr"
@@ -141,6 +144,43 @@ def test_quota(make_ctx, call):
     assert rewrite["errMsg"].endswith(":ok")
 
 
+def test_quota_counts_whole_trees_moved_out_of_tmp(make_ctx, call):
+    ctx = make_ctx(settings={"fileQuotaBytes": 20_000})
+    batch = ctx.data_dir / "tmp" / "batch"
+    batch.mkdir(parents=True)
+    for i in range(4):
+        (batch / f"f{i}.bin").write_bytes(b"x" * 8000)
+    (ctx.data_dir / "tmp" / "one.bin").write_bytes(b"y" * 8000)
+    moved = call(ctx, FS + "rename", {"oldPath": "wxfile://tmp/batch", "newPath": f"{USR}/b"})
+    assert moved["errMsg"] == "rename:fail the maximum size of the file storage limit is exceeded"
+    assert (
+        call(ctx, FS + "rename", {"oldPath": "wxfile://tmp/one.bin", "newPath": f"{USR}/o"})[
+            "errMsg"
+        ]
+        == "rename:ok"
+    )
+    for root in ("wxfile://tmp", "wxfile://tmp/", USR, "wxfile://store"):
+        got = call(ctx, FS + "rename", {"oldPath": root, "newPath": f"{USR}/moved"})
+        assert got["errMsg"] == f"rename:fail permission denied, rename {root}", root
+    assert sorted(os.listdir(ctx.data_dir / "usr")) == ["o"]
+    assert len(os.listdir(batch)) == 4
+
+
+def test_tmp_files_last_one_session(make_ctx, tmp_path):
+    ctx = make_ctx()
+    (ctx.data_dir / "tmp").mkdir(parents=True)
+    (ctx.data_dir / "tmp" / "left.bin").write_bytes(b"from this session")
+    (ctx.data_dir / "usr").mkdir(parents=True)
+    (ctx.data_dir / "usr" / "kept.txt").write_text("kept")
+    ctx.close()
+    assert not (ctx.data_dir / "tmp").exists()
+    (ctx.data_dir / "tmp").mkdir()
+    (ctx.data_dir / "tmp" / "crashed.bin").write_bytes(b"a session that never closed")
+    make_ctx()  # the app launches again
+    assert not (ctx.data_dir / "tmp").exists()
+    assert (ctx.data_dir / "usr" / "kept.txt").read_text() == "kept"
+
+
 def test_bad_arguments(fs):
     assert fs("readFile")["errMsg"] == "readFile:fail parameter error: filePath is required"
     assert fs("writeFile", filePath=f"{USR}/a", data=1)["errMsg"] == (
@@ -176,11 +216,103 @@ def test_saved_files(ctx, call):
     )
 
 
-def test_open_document_goes_to_the_host(ctx, call):
-    call(ctx, FS + "writeFile", {"filePath": f"{USR}/doc.pdf", "data": "%PDF"})
-    assert call(ctx, "openDocument", {"filePath": f"{USR}/doc.pdf"})["errMsg"] == (
-        "openDocument:fail no document viewer is available"
+class ViewerHost(BaseHost):
+    """A headless host whose 'system viewer' records what it was asked to open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[tuple[str, bytes]] = []
+
+    def open_document(self, path):
+        self.opened.append((path.name, path.read_bytes()))
+
+
+OOXML_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "docm": "application/vnd.ms-word.document.macroEnabled.main+xml",
+}
+
+
+def ooxml(kind: str) -> bytes:
+    """A minimal OOXML zip whose [Content_Types].xml declares ``kind``'s main part."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/content-types"><Override PartName="/main.xml" '
+            f"ContentType='{OOXML_TYPES[kind]}'/></Types>",
+        )
+        archive.writestr("main.xml", "<x/>")
+    return buf.getvalue()
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+OLE2 = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504
+
+
+def put(ctx, name: str, data: bytes) -> str:
+    folder = ctx.data_dir / "usr"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return f"{USR}/{name}"
+
+
+def test_open_document_opens_only_checked_documents(make_ctx, call):
+    host = ViewerHost()
+    ctx = make_ctx(host=host)
+    for name, data in (("a.pdf", PDF), ("b.DOC", OLE2), ("c.xls", OLE2), ("d.docx", ooxml("docx"))):
+        assert call(ctx, "openDocument", {"filePath": put(ctx, name, data)})["errMsg"] == (
+            "openDocument:ok"
+        ), name
+    assert [n for n, _ in host.opened] == ["a.pdf", "b.DOC", "c.xls", "d.docx"]
+    # a downloaded file without an extension opens as the fileType its content is
+    got = call(ctx, "openDocument", {"filePath": put(ctx, "dl", PDF), "fileType": "pdf"})
+    assert got["errMsg"] == "openDocument:ok"
+    name, data = host.opened[-1]
+    assert name.endswith(".pdf") and data == PDF
+    assert (ctx.data_dir / "tmp" / name).is_file()  # the viewer's copy is a session file
+
+
+ONLY = "is not supported; openDocument opens doc, docx, xls, xlsx, ppt, pptx, pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "file_type", "reason"),
+    [
+        ("run.exe", b"MZ\x90\x00" + b"\x00" * 60, None, f"file type .exe {ONLY}"),
+        ("evil.desktop", b"[Desktop Entry]\nExec=sh -c id\n", None, f"file type .desktop {ONLY}"),
+        ("run.bat", b"@echo off\r\n", "pdf", "the file is not a pdf document"),
+        ("fake.pdf", b"#!/bin/sh\nid\n", None, "the file is not a pdf document"),
+        ("fake.doc", b"MZ" + b"\x00" * 100, None, "the file is not a doc document"),
+        ("sheet.docx", ooxml("xlsx"), None, "the file is not a docx document"),
+        ("macro.docx", ooxml("docm"), None, "the file is not a docx document"),
+        ("plain.docx", b"PK\x03\x04 not really a zip", None, "the file is not a docx document"),
+        ("noext", PDF, None, f"a file without an extension (give fileType) {ONLY}"),
+    ],
+)
+def test_open_document_refuses_anything_else(make_ctx, call, name, data, file_type, reason):
+    host = ViewerHost()
+    ctx = make_ctx(host=host)
+    args = {"filePath": put(ctx, name, data)}
+    if file_type:
+        args["fileType"] = file_type
+    assert call(ctx, "openDocument", args)["errMsg"] == f"openDocument:fail {reason}"
+    assert host.opened == []
+
+
+def test_open_document_bad_arguments(make_ctx, call):
+    ctx = make_ctx(host=ViewerHost())
+    got = call(ctx, "openDocument", {"filePath": put(ctx, "x.pdf", PDF), "fileType": "exe"})
+    assert got["errMsg"].startswith("openDocument:fail parameter error: fileType should be one of")
+    assert call(ctx, "openDocument", {"filePath": f"{USR}/none.pdf"})["errMsg"] == (
+        f"openDocument:fail no such file or directory, openDocument {USR}/none.pdf"
     )
+    no_viewer = make_ctx("com.example.other")
+    assert call(no_viewer, "openDocument", {"filePath": put(no_viewer, "y.pdf", PDF)}) == {
+        "errMsg": "openDocument:fail no document viewer is available"
+    }
 
 
 @pytest.fixture

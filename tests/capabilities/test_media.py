@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import struct
-import zlib
 from concurrent.futures import Future
 
 import pytest
 
 from finclip_desktop.capabilities.host import BaseHost
+from finclip_desktop.capabilities.media import ALBUM_SCOPE as ALBUM
 from finclip_desktop.capabilities.media import image_size
-
-
-def png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\x10\x20\x30" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-def jpeg_header(width: int, height: int) -> bytes:
-    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
-    return b"\xff\xd8" + app0 + sof + b"\x00" * 16
+from tests.capabilities.images import jpeg_header, png
 
 
 class DialogHost(BaseHost):
@@ -128,3 +108,118 @@ def test_save_image_to_album(make_ctx, call, tmp_path):
     )
     escape = call(ctx, "saveImageToPhotosAlbum", {"filePath": "/etc/passwd"})
     assert escape["errMsg"].startswith("saveImageToPhotosAlbum:fail permission denied")
+
+
+def webp_vp8x(width: int, height: int) -> bytes:
+    body = b"VP8X" + struct.pack("<I", 10) + b"\x00" * 4
+    body += (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
+
+
+def webp_vp8(width: int, height: int) -> bytes:
+    frame = b"\x00\x00\x00" + b"\x9d\x01\x2a" + struct.pack("<HH", width, height)
+    body = b"VP8 " + struct.pack("<I", len(frame)) + frame
+    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
+
+
+def webp_vp8l(width: int, height: int) -> bytes:
+    bits = (width - 1) | ((height - 1) << 14)
+    frame = b"\x2f" + struct.pack("<I", bits)
+    body = b"VP8L" + struct.pack("<I", len(frame)) + frame
+    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
+
+
+VALID = {
+    "png": png(7, 3),
+    "jpeg": jpeg_header(640, 480),
+    "gif": b"GIF89a" + struct.pack("<HH", 20, 10) + b"\x00" * 8,
+    "bmp": b"BM" + b"\x00" * 12 + struct.pack("<Iii", 40, 33, -44) + b"\x00" * 8,
+    "webp-vp8x": webp_vp8x(300, 200),
+    "webp-vp8": webp_vp8(64, 32),
+    "webp-vp8l": webp_vp8l(5, 9),
+}
+
+
+def test_webp_and_bmp_sizes():
+    assert image_size(VALID["webp-vp8x"]) == ("webp", 300, 200)
+    assert image_size(VALID["webp-vp8"]) == ("webp", 64, 32)
+    assert image_size(VALID["webp-vp8l"]) == ("webp", 5, 9)
+    core = b"BM" + b"\x00" * 12 + struct.pack("<IHH", 12, 8, 6) + b"\x00" * 4
+    assert image_size(core) == ("bmp", 8, 6)
+
+
+def _outcome(head: bytes) -> str:
+    from finclip_desktop.capabilities.errors import CapabilityError
+
+    try:
+        kind, width, height = image_size(head)
+    except CapabilityError as exc:
+        return f"fail: {exc.reason}"
+    assert kind in ("png", "jpeg", "gif", "bmp", "webp") and width > 0 and height > 0
+    return "ok"
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_truncated_images_fail_cleanly(name):
+    """Every prefix of a valid header either gives a positive size or a clear fail."""
+    head = VALID[name]
+    outcomes = {_outcome(head[:n]) for n in range(len(head) + 1)}
+    assert outcomes <= {"ok", "fail: unsupported image format"} | {
+        f"fail: damaged {k} image: its header has no valid size"
+        for k in ("png", "jpeg", "gif", "bmp", "webp")
+    }
+    assert _outcome(head[:8]) != "ok" and _outcome(head) == "ok"
+
+
+def test_hostile_image_headers_fail_cleanly():
+    zero = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", 0, 5)
+    no_ihdr = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"JUNK" + struct.pack(">II", 3, 5)
+    jpeg_loop = b"\xff\xd8" + b"\xff\xe0\x00\x00" * 8  # segment length 0
+    jpeg_sos = b"\xff\xd8\xff\xda\x00\x08" + b"\x00" * 16  # scan data before any frame
+    jpeg_junk = b"\xff\xd8" + b"\x12" * 40
+    jpeg_huge_segment = b"\xff\xd8\xff\xe1\xff\xff" + b"\x00" * 20
+    bmp_short = b"BM" + b"\x00" * 12 + struct.pack("<I", 40)
+    webp_bad_start = VALID["webp-vp8"].replace(b"\x9d\x01\x2a", b"\x00\x00\x00")
+    for head in (zero, no_ihdr, jpeg_loop, jpeg_sos, jpeg_junk, jpeg_huge_segment, bmp_short,
+                 webp_bad_start):  # fmt: skip
+        assert _outcome(head).startswith("fail: damaged"), head[:16]
+
+
+def test_random_bytes_after_image_magic_fail_cleanly():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    magics = [b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"RIFF\x00\x00\x00\x00WEBP",
+              b"RIFF\x00\x00\x00\x00WEBPVP8 ", b"RIFF\x00\x00\x00\x00WEBPVP8L", b"\xff\xd8",
+              b"\xff\xd8\xff"]  # fmt: skip
+
+    @settings(max_examples=400, derandomize=True, database=None, deadline=None)
+    @given(st.sampled_from(magics), st.binary(max_size=64))
+    def check(magic: bytes, tail: bytes) -> None:
+        _outcome(magic + tail)  # never raises anything but a clear fail
+
+    check()
+
+
+def test_truncated_images_in_get_image_info_and_album(make_ctx, call, tmp_path):
+    ctx = make_ctx(host=DialogHost([], tmp_path / "Pictures"), permissions=(ALBUM,))
+    (ctx.data_dir / "usr").mkdir(parents=True)
+    (ctx.data_dir / "usr" / "cut.gif").write_bytes(b"GIF89a")
+    info = call(ctx, "getImageInfo", {"src": "wxfile://usr/cut.gif"})
+    assert info == {"errMsg": "getImageInfo:fail damaged gif image: its header has no valid size"}
+    saved = call(ctx, "saveImageToPhotosAlbum", {"filePath": "wxfile://usr/cut.gif"})
+    assert saved == {
+        "errMsg": "saveImageToPhotosAlbum:fail damaged gif image: its header has no valid size"
+    }
+    assert not (tmp_path / "Pictures").exists()
+
+
+def test_chosen_files_respect_the_tmp_limit(make_ctx, call, tmp_path):
+    big = tmp_path / "big.png"
+    big.write_bytes(png(40, 40))
+    ctx = make_ctx(host=DialogHost([str(big)]), settings={"tmpQuotaBytes": big.stat().st_size})
+    assert call(ctx, "chooseImage", {"count": 1})["errMsg"] == "chooseImage:ok"
+    assert call(ctx, "chooseImage", {"count": 1})["errMsg"] == (
+        f"chooseImage:fail the temporary files exceed their limit of {big.stat().st_size} bytes"
+    )
+    assert len(list((ctx.data_dir / "tmp").iterdir())) == 1

@@ -6,99 +6,11 @@ Each test's page runs ``async function run(r)`` in onLoad and renders ``JSON.str
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from tests.capabilities.miniapp import open_page, overlay, page_result, run_page, tap, texts
+
 pytestmark = pytest.mark.qt
-
-PAGE_JS = """
-async function run(r) {
-%s
-}
-Page({
-  data: {out: 'pending'},
-  onLoad() {
-    const r = {};
-    run(r).catch((e) => { r.uncaught = String(e && (e.errMsg || e.message) || e); })
-      .then(() => this.setData({out: JSON.stringify(r)}));
-  }
-});
-"""
-
-
-@pytest.fixture(scope="module")
-def qapp():
-    from finclip_desktop.shell.qtapp import application
-
-    return application()
-
-
-@pytest.fixture
-def harness(qapp, tmp_path):
-    from finclip_desktop.shell.testing import ShellHarness
-
-    h = ShellHarness(answers={"scope.clipboardRead": "always"}, data_root=tmp_path / "data")
-    yield h
-    h.close()
-
-
-def open_page(harness, body: str, app_id: str = "e2e.mini", settings=None, extra=None, **manifest):
-    """Open an app whose page runs ``body`` (the inside of ``async function run(r)``)."""
-    files = {
-        "app.json": json.dumps({"pages": ["pages/index/index"], "networkTimeout": {}}),
-        "app.js": "App({})",
-        "pages/index/index.wxml": "<view id='out'>{{out}}</view>",
-        "pages/index/index.js": PAGE_JS % body,
-        **(extra or {}),
-    }
-    app = harness.open_files(files, app_id=app_id, wait=False, **manifest)
-    if settings:
-        ctx = app.container.context
-        ctx.settings = {**ctx.settings, **settings}
-    return app
-
-
-def page_result(app) -> dict:
-    """Wait for the page's ``r`` (rendered as JSON once ``run`` settled)."""
-    from finclip_desktop.shell.testing import wait_until
-
-    text = wait_until(
-        lambda: (
-            (t := app.eval("(document.getElementById('out') || {}).textContent || ''"))
-            and t != "pending"
-            and t
-        ),
-        30,
-        "the page's result",
-    )
-    result = json.loads(text)
-    assert "uncaught" not in result, result["uncaught"]
-    return result
-
-
-def run_page(harness, body: str, **kwargs) -> dict:
-    """Run ``body`` in a page of a fresh app (see :func:`open_page`); return its ``r``."""
-    return page_result(open_page(harness, body, **kwargs))
-
-
-def overlay(app, selector: str) -> None:
-    """Wait until the view shows ``selector`` (a toast, modal or action sheet element)."""
-    from finclip_desktop.shell.testing import wait_until
-
-    wait_until(lambda: app.eval(f"!!document.querySelector({json.dumps(selector)})"), 10, selector)
-
-
-def tap(app, selector: str) -> None:
-    """Tap an element of the view the way a user does (a click in the page)."""
-    overlay(app, selector)
-    app.eval(f"document.querySelector({json.dumps(selector)}).click()")
-
-
-def texts(app, selector: str) -> list[str]:
-    return app.eval(
-        f"Array.from(document.querySelectorAll({json.dumps(selector)}), e => e.textContent)"
-    )
 
 
 def test_storage_in_every_form(harness):
@@ -450,37 +362,3 @@ def test_system_info_and_host_events(harness):
     assert r["account"] == {"appId": "e2e.mini", "envVersion": "develop", "version": "0.0.0"}
     assert r["launch"] == 1001 and r["net"] == ["getNetworkType:ok", "string"]
     assert r["change"] == {"isConnected": False, "networkType": "none"}
-
-
-def test_every_declared_view_api_is_implemented_by_the_runtime(harness):
-    from finclip_desktop.capabilities.registry import describe
-
-    waits_for_the_user = {"showModal", "showActionSheet"}
-    routing = {"navigateTo", "redirectTo", "navigateBack", "switchTab", "reLaunch"}
-    builders = {
-        "canIUse", "getFileSystemManager", "getLogManager", "getUpdateManager",
-        "createInnerAudioContext", "createVideoContext", "createCanvasContext",
-    }  # fmt: skip
-    declared = {d["name"] for d in describe() if d["kind"] == "view"}
-    calls = sorted(declared - waits_for_the_user - routing - builders)
-    r = run_page(
-        harness,
-        f"""
-        r.answers = {{}};
-        for (const name of {json.dumps(calls)}) {{
-          const res = await wx[name]({{title: 't', urls: [], current: '', index: 0, text: 'x',
-                                      scrollTop: 0, duration: 0}}).catch((e) => e);
-          r.answers[name] = res.errMsg;
-        }}
-        r.built = {json.dumps(sorted(builders))}.map((n) => [n, typeof wx[n]('c')]);
-        r.routing = {json.dumps(sorted(routing | waits_for_the_user))}
-          .map((n) => [n, typeof wx[n]]);
-        """,
-    )
-    assert set(r["answers"]) == set(calls)
-    for name, msg in r["answers"].items():
-        assert msg.startswith(f"{name}:") and "not supported" not in msg, (name, msg)
-    assert {n: t for n, t in r["built"]} == {
-        n: "boolean" if n == "canIUse" else "object" for n in builders
-    }
-    assert all(t == "function" for _, t in r["routing"])

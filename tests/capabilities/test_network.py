@@ -90,10 +90,25 @@ def test_domain_lists_are_per_kind_and_port(make_ctx, call, certs, https_server)
     no_port = make_ctx(domains={"request": ("127.0.0.1",)})
     got = call(no_port, "request", {"url": https_server.url("/json")})
     assert got["errMsg"].startswith("request:fail url not in domain list")
-    server_config = make_ctx(
-        settings={"sslContext": certs.client_context(), "domains": {"request": [https_server.host]}}
+
+
+def test_server_domain_lists_limit_the_manifests(make_ctx, call, certs, https_server):
+    """For an app the server delivered, a host must be on the manifest's list AND on the
+    server's signed list (settings["domains"])."""
+    url = https_server.url("/json")
+    tls = {"sslContext": certs.client_context()}
+    listed = {"request": (https_server.host,)}
+    both = make_ctx(domains=listed, settings={**tls, "domains": {"request": [https_server.host]}})
+    assert call(both, "request", {"url": url})["statusCode"] == 200
+    refused = f"request:fail url not in domain list: {https_server.host} is not allowed for request"
+    server_only = make_ctx(settings={**tls, "domains": {"request": [https_server.host]}})
+    assert call(server_only, "request", {"url": url})["errMsg"] == refused
+    withdrawn = make_ctx(
+        domains=listed, settings={**tls, "domains": {"request": ["other.example"]}}
     )
-    assert call(server_config, "request", {"url": https_server.url("/json")})["statusCode"] == 200
+    assert call(withdrawn, "request", {"url": url})["errMsg"] == refused
+    malformed = make_ctx(domains=listed, settings={**tls, "domains": ["not", "a", "mapping"]})
+    assert call(malformed, "request", {"url": url})["errMsg"] == refused
 
 
 def test_redirects_are_followed_only_to_allowed_domains(net_ctx, call, https_server):
@@ -152,6 +167,34 @@ def test_timeout_from_app_network_timeout(make_ctx, call, certs, https_server):
     assert call(ctx, "request", {"url": https_server.url("/slow?s=2")})["errMsg"] == (
         "request:fail timeout"
     )
+
+
+def test_timeout_is_a_deadline_for_the_whole_task(net_ctx, call, https_server):
+    """A server that trickles 20 bytes over 4 s never lets a 1 s call succeed."""
+    drip = https_server.url("/drip?n=20&every=0.2")
+    got = call(net_ctx, "request", {"url": drip, "timeout": 1000})
+    assert got == {"errMsg": "request:fail timeout"}
+    got = call(net_ctx, "downloadFile", {"url": drip, "timeout": 1000})
+    assert got == {"errMsg": "downloadFile:fail timeout"}
+    assert list((net_ctx.data_dir / "tmp").iterdir()) == []
+    short = call(net_ctx, "request", {"url": https_server.url("/drip?n=3&every=0.05"),
+                                      "timeout": 20000})  # fmt: skip
+    assert short["errMsg"] == "request:ok" and short["data"] == "xxx"
+
+
+def test_abort_interrupts_a_silent_server(net_ctx, registry, call, https_server):
+    """The server sent its headers and then nothing: abort still ends the call at once."""
+    future = registry.invoke(
+        net_ctx, "request", {"url": https_server.url("/drip?n=2&every=30"), "taskId": "quiet"}
+    )
+    from finclip_desktop.capabilities.tasks import tasks_of
+
+    deadline = time.monotonic() + 10
+    while tasks_of(net_ctx).get("quiet") is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # let it reach the body
+    call(net_ctx, "_operateTask", {"taskId": "quiet", "operation": "abort"})
+    assert future.result(timeout=15)["errMsg"] == "request:fail abort"
 
 
 def test_abort_a_running_request(net_ctx, registry, call, https_server):
@@ -321,3 +364,107 @@ def test_redirect_to_another_allowed_host_drops_credentials(make_ctx, call, cert
     moved = call(ctx, "request", {"url": https_server.url(f"/redirect?to={other}"), "header": auth})
     assert "authorization" not in moved["data"]["headers"]
     assert moved["data"]["headers"]["x-keep"] == "1"
+
+
+def test_temporary_downloads_are_limited(make_ctx, call, certs, https_server):
+    ctx = make_ctx(
+        domains={"downloadFile": (https_server.host,)},
+        settings={"sslContext": certs.client_context(), "tmpQuotaBytes": 100_000},
+    )
+    full = "downloadFile:fail the temporary files exceed their limit of 100000 bytes"
+    got = call(ctx, "downloadFile", {"url": https_server.url("/bytes?n=150000")})
+    assert got == {"errMsg": full}  # told by Content-Length
+    got = call(ctx, "downloadFile", {"url": https_server.url("/stream?n=300000")})
+    assert got == {"errMsg": full}  # counted while streaming
+    assert list((ctx.data_dir / "tmp").iterdir()) == []
+    ok = call(ctx, "downloadFile", {"url": https_server.url("/stream?n=60000")})
+    assert ok["errMsg"] == "downloadFile:ok"
+    again = call(ctx, "downloadFile", {"url": https_server.url("/stream?n=60000")})
+    assert again == {"errMsg": full}  # the first one still holds 60000 of them
+
+
+def test_text_the_http_layer_cannot_carry_as_is(net_ctx, call, https_server):
+    """Non-ASCII header values go as UTF-8, lone surrogates as browsers send them, and
+    what cannot be sent at all fails with a clear reason (never an internal error)."""
+    echo = https_server.url("/echo")
+    got = call(net_ctx, "request", {"url": echo, "header": {"X-Name": "张三"}})
+    assert got["data"]["headers"]["x-name"] == "张三".encode().decode("latin-1")
+    got = call(net_ctx, "request", {"url": echo, "data": "q=中 文&x=\ud800"})
+    assert got["data"]["query"] == "q=%E4%B8%AD%20%E6%96%87&x=%EF%BF%BD"
+    got = call(net_ctx, "request", {"url": echo, "method": "POST", "data": {"t": "a\ud800"}})
+    assert got["data"]["body"] == '{"t":"a\\ud800"}'  # JSON.stringify's escape
+    got = call(net_ctx, "request", {"url": echo, "method": "POST", "data": "x\udfff"})
+    assert got["data"]["body"] == "x\ufffd"
+    assert call(net_ctx, "request", {"url": echo, "header": {"Bad Name": "v"}}) == {
+        "errMsg": "request:fail parameter error: header name 'Bad Name' is not valid"
+    }
+    bad_url = https_server.url("/echo?\ud800")
+    assert call(net_ctx, "request", {"url": bad_url}) == {
+        "errMsg": f"request:fail invalid url {bad_url!r}"
+    }
+
+
+@pytest.fixture
+def proxy_server():
+    from tests.capabilities.servers import RecordingProxy
+
+    proxy = RecordingProxy()
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def no_env_proxy(monkeypatch):
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+def proxied_ctx(make_ctx, certs, https_server, proxy: str):
+    host = https_server.host
+    return make_ctx(
+        domains={"request": (host,), "downloadFile": (host,), "uploadFile": (host,)},
+        settings={"sslContext": certs.client_context(), "proxy": proxy},
+    )
+
+
+def test_requests_go_through_the_configured_proxy(
+    make_ctx, call, certs, https_server, proxy_server, no_env_proxy
+):
+    ctx = proxied_ctx(make_ctx, certs, https_server, proxy_server.url)
+    assert call(ctx, "request", {"url": https_server.url("/json")})["data"] == {
+        "hello": "world", "n": 1
+    }  # fmt: skip
+    got = call(ctx, "downloadFile", {"url": https_server.url("/bytes?n=10")})
+    assert got["errMsg"] == "downloadFile:ok"
+    assert proxy_server.targets and set(proxy_server.targets) == {https_server.host}
+
+
+def test_system_proxy_comes_from_the_environment(
+    make_ctx, call, certs, https_server, proxy_server, no_env_proxy
+):
+    no_env_proxy.setenv("HTTPS_PROXY", proxy_server.url)
+    system = proxied_ctx(make_ctx, certs, https_server, "system")
+    assert call(system, "request", {"url": https_server.url("/json")})["statusCode"] == 200
+    assert proxy_server.targets == [https_server.host]
+    direct = proxied_ctx(make_ctx, certs, https_server, "none")
+    assert call(direct, "request", {"url": https_server.url("/json")})["statusCode"] == 200
+    no_env_proxy.setenv("NO_PROXY", "127.0.0.1")
+    bypassed = proxied_ctx(make_ctx, certs, https_server, "system")
+    assert call(bypassed, "request", {"url": https_server.url("/json")})["statusCode"] == 200
+    assert proxy_server.targets == [https_server.host]  # neither went through it
+
+
+def test_unsupported_proxies_fail_clearly(make_ctx, call, certs, https_server, no_env_proxy):
+    socks = proxied_ctx(make_ctx, certs, https_server, "socks5://127.0.0.1:1080")
+    assert call(socks, "request", {"url": https_server.url("/json")}) == {
+        "errMsg": "request:fail the configured proxy socks5:// is not supported (use an"
+        " http:// or https:// proxy)"
+    }
+    no_env_proxy.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    system = proxied_ctx(make_ctx, certs, https_server, "system")
+    assert call(system, "request", {"url": https_server.url("/json")})["errMsg"] == (
+        "request:fail the system proxy socks5:// is not supported (use an http:// or https://"
+        " proxy)"
+    )

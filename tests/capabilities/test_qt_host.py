@@ -125,3 +125,21 @@ def test_choose_image_through_a_real_file_dialog(make_ctx, registry, host, qapp,
     cancelled = registry.invoke(ctx, "chooseImage", {})
     next(d for d in host.view.findChildren(QFileDialog) if d.isVisible()).reject()
     assert wait(qapp, cancelled).result(timeout=1)["errMsg"] == "chooseImage:fail cancel"
+
+
+def test_open_document_reaches_the_system_viewer_only_for_documents(
+    make_ctx, call, host, system_viewer, tmp_path
+):
+    from finclip_desktop.capabilities.errors import CapabilityError
+
+    ctx = make_ctx(host=host)
+    (ctx.data_dir / "usr").mkdir(parents=True)
+    (ctx.data_dir / "usr" / "r.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    got = call(ctx, "openDocument", {"filePath": "wxfile://usr/r.pdf"})
+    assert got["errMsg"] == "openDocument:ok"
+    assert system_viewer.opened == [(ctx.data_dir / "usr" / "r.pdf").resolve()]
+    exe = tmp_path / "tool.exe"
+    exe.write_bytes(b"MZ")
+    with pytest.raises(CapabilityError, match="tool.exe is not a document the viewer may open"):
+        host.open_document(exe)
+    assert len(system_viewer.opened) == 1

@@ -91,3 +91,40 @@ def test_send_checks_and_task_limit(ws_ctx, call, wss_server):
     ws_ctx.close()  # closing the app closes its sockets
     for i in range(5):
         wait_for(ws_ctx, f"m{i}", "close")
+
+
+def test_socket_goes_through_the_configured_proxy(make_ctx, call, certs, wss_server):
+    from tests.capabilities.servers import RecordingProxy
+
+    proxy, refusing = RecordingProxy(), RecordingProxy(refuse=True)
+    try:
+        ctx = make_ctx(
+            domains={"socket": (wss_server.host,)},
+            settings={"sslContext": certs.client_context(), "proxy": proxy.url},
+        )
+        call(ctx, "connectSocket", {"url": wss_server.url(), "taskId": "p1"})
+        wait_for(ctx, "p1", "open")
+        call(ctx, "_operateTask", {"taskId": "p1", "operation": "send", "data": "via proxy"})
+        assert wait_for(ctx, "p1", "message")[0]["data"] == "via proxy"
+        assert proxy.targets == [wss_server.host]
+        refused = make_ctx(
+            "com.example.refused",
+            domains={"socket": (wss_server.host,)},
+            settings={"sslContext": certs.client_context(), "proxy": refusing.url},
+        )
+        call(refused, "connectSocket", {"url": wss_server.url(), "taskId": "p2"})
+        (error,) = wait_for(refused, "p2", "error")
+        assert error["errMsg"] == (
+            "the proxy refused the connection (407 Proxy Authentication Required)"
+        )
+        https_proxy = make_ctx(
+            "com.example.https-proxy",
+            domains={"socket": (wss_server.host,)},
+            settings={"proxy": "https://127.0.0.1:1"},
+        )
+        call(https_proxy, "connectSocket", {"url": wss_server.url(), "taskId": "p3"})
+        (error,) = wait_for(https_proxy, "p3", "error")
+        assert error["errMsg"] == "sockets can only use an http:// proxy, not https://127.0.0.1:1"
+    finally:
+        proxy.close()
+        refusing.close()

@@ -107,3 +107,22 @@ def test_survives_a_killed_process(tmp_path, make_ctx, call):
     assert proc.returncode == 9
     ctx = make_ctx()
     assert call(ctx, "getStorageSync", {"key": "crash"})["data"] == "survived"
+
+
+def test_lone_surrogates(ctx, call, caplog):
+    """A JS string may hold a lone surrogate: values keep it, keys are refused clearly."""
+    value = {"text": "a\ud800b", "list": ["\udfff"]}
+    assert call(ctx, "setStorage", {"key": "k", "data": value})["errMsg"] == "setStorage:ok"
+    assert call(ctx, "getStorageSync", {"key": "k"})["data"] == value
+    bad_key = "parameter error: key is not valid text (a lone surrogate)"
+    for api, args in (
+        ("setStorageSync", {"key": "\ud800", "data": 1}),
+        ("getStorage", {"key": "x\udc00"}),
+        ("removeStorage", {"key": "\ud800"}),
+    ):
+        assert call(ctx, api, args) == {"errMsg": f"{api}:fail {bad_key}"}
+    batch = call(ctx, "batchSetStorage", {"kvList": [{"key": "ok", "value": 1},
+                                                      {"key": "\ud800", "value": 2}]})  # fmt: skip
+    assert batch == {"errMsg": f"batchSetStorage:fail {bad_key}"}
+    assert call(ctx, "getStorageInfoSync")["keys"] == ["k"]  # all or nothing
+    assert "Traceback" not in caplog.text and "internal error" not in caplog.text

@@ -299,15 +299,45 @@ def test_components(open_app):
     app.wait(f"!{app.q('wx-counter')}")
 
 
-def test_component_as_page_and_page_not_found(open_app):
-    js = """Component({ properties: { id: String }, data: { x: 'comp-page' }, methods: { onLoad(q) { this.setData({ x: 'loaded ' + q.id }); } } });"""
-    app = open_app(
-        make_app(
-            {"pages/p/p": {"wxml": '<view id="x">{{x}}</view>', "js": js}},
-            app_js="App({ onPageNotFound(r) { this.nf = r.path; } });",
-        )
+def test_component_as_page_and_page_not_found(qapp):
+    from finclip_desktop.shell.bundle import bundle_from_files
+    from finclip_desktop.shell.testing import ShellHarness
+    from tests.conformance.conftest import Driven
+
+    # onLoad runs once, with `this` the page (its route, setData and properties from the query)
+    comp = """let loads = 0;
+    Component({ properties: { id: String }, data: { x: 'comp-page' },
+      methods: { onLoad(q) { loads++; this.setData({ x: [loads, this.route, typeof this.setData, this.data.id, q.id].join(' ') }); } } });"""
+    home = """Page({ data: { nf: '' }, onLoad() { this.setData({ nf: JSON.stringify(getApp().nf) }); },
+      go() { wx.navigateTo({ url: '/pages/p/p?id=7' }); } });"""
+    files = make_app(
+        {
+            "pages/home/home": {
+                "wxml": '<view id="nf">{{nf}}</view><view id="go" bindtap="go">go</view>',
+                "js": home,
+            },
+            "pages/p/p": {"wxml": '<view id="x">{{x}}</view>', "js": comp},
+        },
+        app_js="App({ onPageNotFound(r) { this.nf = r; } });",
     )
-    app.wait_text("#x", "loaded undefined")
+    harness = ShellHarness()
+    try:
+        driver = harness.open(
+            bundle_from_files(files, "conf.notfound"),
+            launch_options={"path": "pages/gone/gone", "query": {"a": "1"}},
+        )
+        app = Driven(driver)
+        app.wait(f"{app.q('#nf')}.textContent")
+        assert json.loads(app.text("#nf")) == {
+            "path": "pages/gone/gone",
+            "query": {"a": "1"},
+            "isEntryPage": True,
+        }
+        assert app.route() == "pages/home/home"
+        app.tap("#go")
+        app.wait_text("#x", "1 pages/p/p function 7 7")
+    finally:
+        harness.close()
 
 
 def test_model_two_way_binding(open_app):
@@ -420,7 +450,7 @@ def test_subpackages_load_on_first_navigation(open_app):
     )
     built = build_app(files)
     # the subpackage is not part of the main bundle: it has its own file, loaded on demand
-    assert b"pkg/util.js" not in built["__fc__/service.js"]
+    assert b'__fc.define("pkg/util.js"' not in built["__fc__/service.js"]
     assert b'__fc.define("pkg/util.js"' in built["__fc__/sub/0.js"]
     app = open_app(files)
     app.wait(app.q("#go"))
@@ -527,3 +557,45 @@ def test_form_field_export_and_pure_data(open_app):
     app.tap("#go")
     app.wait(f"{app.q('#out')}.textContent")
     assert json.loads(app.text("#out")) == {"note": "ok", "stars": 3}
+
+
+def test_capture_phase_select_all_components_and_query_in(open_app):
+    extra = {
+        "c/item.json": '{"component": true}',
+        "c/item.wxml": '<view class="cell" bindtap="fire">{{label}}</view><scroll-view class="sv" scroll-y style="height:20px"><view style="height:200px">tall</view></scroll-view>',
+        "c/item.js": """Component({ properties: { label: String },
+          methods: { fire() { this.triggerEvent('pick', { label: this.data.label }, { bubbles: true, composed: true, capturePhase: true }); } } });""",
+    }  # fmt: skip
+    wxml = """<view id="outer" capture-bind:pick="cap" bind:pick="bub"><x-item wx:for="{{['a', 'b', 'c']}}" wx:key="*this" class="it" id="i{{item}}" label="{{item}}"/></view>
+    <view class="cell" id="pagecell">page cell</view><view id="log">{{log}}</view><view id="q" bindtap="query">q</view>"""
+    js = """Page({ data: { log: '' },
+      cap(e) { this.setData({ log: this.data.log + 'capture:' + e.detail.label + ';' }); },
+      bub(e) { this.setData({ log: this.data.log + 'bubble:' + e.detail.label + ';' }); },
+      query() {
+        const all = this.selectAllComponents('.it'), b = this.selectComponent('#ib');
+        b.createSelectorQuery().select('.sv').scrollOffset().selectAll('.cell').boundingClientRect().exec((res) => {
+          wx.createSelectorQuery().selectAll('.cell').fields({ id: true }).exec((r2) => {
+            this.setData({ log: [all.map((c) => c.data.label).join(','), res[0].scrollTop, res[0].scrollHeight, res[1].length, r2[0].map((c) => c.id).join(',')].join('|') });
+          });
+        });
+      } });"""
+    app = open_app(
+        make_app(
+            {
+                "pages/p/p": {
+                    "wxml": wxml,
+                    "js": js,
+                    "json": {"usingComponents": {"x-item": "/c/item"}},
+                }
+            },
+            extra=extra,
+        )
+    )
+    app.wait(app.q("#ib .c0-cell"))
+    app.tap("#ib .c0-cell")
+    app.wait_text("#log", "capture:b;bubble:b;")
+    app.eval(f"{app.q('#ib .c0-sv')}.scrollTop = 30")
+    app.tap("#q")
+    # in(component) scopes the query to that component (its own .cell and .sv); the page's
+    # query sees only the page's .cell
+    app.wait_text("#log", "a,b,c|30|200|1|pagecell")

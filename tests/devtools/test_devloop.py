@@ -103,13 +103,23 @@ def test_reload_on_edit_console_and_devtools(qapp, session):
     assert wait_until(qapp, lambda: inspector.url().scheme() == "devtools"), inspector.url()
     from PySide6.QtGui import QKeySequence, QShortcut
 
-    (f12,) = [s for s in session.container.window.findChildren(QShortcut)
-              if s.key() == QKeySequence("F12")]  # fmt: skip
-    assert session.devtools.isVisible()
+    # docked in the app's own window, to the right of the app, which keeps its width
+    window = session.container.window
+    assert session.devtools.window() is window and window.isWindow()
+    assert session.devtools.isVisible() and session.devtools.width() > 300
+    assert window.view.width() == 375 and session.devtools.x() >= window.view.width()
+    qapp.processEvents()
+    assert window.capsule.geometry().right() < window.view.width(), "capsule over the app"
+    (f12,) = [s for s in window.findChildren(QShortcut) if s.key() == QKeySequence("F12")]
     f12.activated.emit()
-    assert not session.devtools.isVisible()
+    assert not session.devtools.isVisible() and window.width() == 375
     f12.activated.emit()
-    assert session.devtools.isVisible()
+    assert session.devtools.isVisible() and window.width() > 375 + 300
+    assert window.view.width() == 375
+    # the inspector's own ✕ (DevTools calls InspectorFrontendHost.closeWindow()) hides it
+    close = "InspectorFrontendHost.closeWindow(), true"
+    assert js(qapp, inspector, close) is True
+    assert wait_until(qapp, lambda: not session.devtools.isVisible() and window.width() == 375)
 
     reloads: list = []
     session.reloaded.connect(reloads.append)
@@ -481,3 +491,187 @@ def test_dev_refuses_a_bad_debugging_port(tmp_path, capsys):
     (tmp_path / "app").mkdir()
     assert main(["dev", str(tmp_path / "app"), "--remote-debugging", "70000"]) == 1
     assert "--remote-debugging 70000: not a port number" in capsys.readouterr().err
+
+
+def test_runtime_error_overlay_clears_when_fixed(qapp, session):
+    (session.root / "app.js").write_text("\n\nnull.boom();\n")
+    assert overlay_shown(qapp, session), "the overlay did not show"
+    assert session.runtime_error is not None
+    (session.root / "app.js").write_text("console.log('fixed');\n")
+    assert wait_until(qapp, lambda: any(m.message == "fixed" for m in session.messages)), (
+        session.messages
+    )
+    assert overlay_gone(qapp, session), "the runtime error stayed after the fix"
+    assert session.runtime_error is None
+
+
+def errors_of(messages):
+    return [m for m in messages if m.level == "error"]
+
+
+def test_an_error_prints_once_where_it_is_and_clears(qapp, wechat_session):
+    """An exception thrown by a timer of the page's code reaches the console five times
+    (the runtime's report and the view's relay of it, Chromium's "Uncaught" in the worker,
+    the view's relay of the worker's error event and Chromium's copy in the page): it
+    prints once, at the app's file, line and column."""
+    session = wechat_session
+    messages: list = []
+    session.console.connect(messages.append)
+    js_file = session.root / "pages" / "index" / "index.js"
+    good = js_file.read_text()
+    js_file.write_text(
+        "Page({\n  data: { count: 0 },\n  onLoad() {\n    setTimeout(function () {\n"
+        "      null.late();\n    }, 0);\n  },\n  increment() {},\n  decrement() {}\n});\n"
+    )
+    shown = overlay_shown(qapp, session)
+    assert shown == {"kind": "runtime", "location": "pages/index/index.js:5:12"}, shown
+    for _ in range(50):  # every copy has arrived by now
+        qapp.processEvents()
+        time.sleep(0.01)
+    errors = errors_of(messages)
+    assert len(errors) == 1, errors
+    assert (errors[0].source, errors[0].line) == ("pages/index/index.js", 5)
+    assert "TypeError" in errors[0].message and "[finclip logic]" not in errors[0].message
+    js_file.write_text(good)
+    assert body_has(qapp, session, "Hello, mini-program")
+    assert overlay_gone(qapp, session) and session.runtime_error is None
+
+
+def test_inline_wxs_error_points_at_its_wxml_module(qapp, wechat_session):
+    session = wechat_session
+    messages: list = []
+    session.console.connect(messages.append)
+    wxml = session.root / "pages" / "index" / "index.wxml"
+    wxml.write_text(
+        '<wxs module="m">module.exports = { f: function () { return null.x; } };</wxs>\n'
+        "<view>{{m.f()}}</view>\n"
+    )
+    shown = overlay_shown(qapp, session)
+    assert shown, "the overlay did not show"
+    # column 49 of the module's own code (V8 points at the `x` of `null.x`), not of the
+    # runtime's wrapper around it
+    assert shown == {"kind": "runtime", "location": "pages/index/index.wxml#m:1:49"}, shown
+    for _ in range(50):
+        qapp.processEvents()
+        time.sleep(0.01)
+    assert len(errors_of(messages)) == 1, errors_of(messages)
+
+
+def blocking(*patterns):
+    from finclip_desktop.policy import parse_policy
+
+    return effective_settings(policy=parse_policy({"blocked_apps": list(patterns)}))
+
+
+def test_app_id_blocked_while_running_keeps_the_app_and_says_why(qapp, tmp_path):
+    from finclip_desktop.devtools.scaffold import create_app
+    from finclip_desktop.shell.core import Shell
+
+    root = tmp_path / "demo"
+    create_app(root, "blank", app_id="dev.allowed")
+    shell = Shell(settings=blocking("corp.blocked"), data_root=tmp_path / "data", dev_mode=True)
+    session = DevSession(shell, root, devtools=True, printer=lambda m: None, quiet_ms=40)
+    try:
+        session.start(show=True)
+        assert body_has(qapp, session, "Hello, mini-program")
+        first = session.container
+        failures: list = []
+        session.failed.connect(failures.append)
+        config = root / "project.config.json"
+        data = json.loads(config.read_text())
+        config.write_text(json.dumps({**data, "appid": "corp.blocked"}))
+        assert wait_until(qapp, lambda: failures), "the refusal was not reported"
+        assert "corp.blocked is not allowed by your organisation's policy" in failures[0]
+        shown = overlay_shown(qapp, session)
+        assert shown == {"kind": "refused", "location": ""}, shown
+        assert session.container is first and not first.is_closed
+        assert first.window is not None and first.window.isVisible()
+        assert session.devtools is not None and session.devtools.is_shown()
+
+        # a page edit meanwhile must not slip the blocked app into the running container
+        wxml = root / "pages" / "index" / "index.wxml"
+        wxml.write_text(wxml.read_text().replace("Hello, mini-program", "Hello, again"))
+        assert wait_until(qapp, lambda: len(failures) >= 2)
+        assert session.container is first and first.bundle.app_id == "dev.allowed"
+
+        restarted: list = []
+        session.restarted.connect(restarted.append)
+        config.write_text(json.dumps({**data, "appid": "dev.renamed"}))
+        assert wait_until(qapp, lambda: restarted), "fixing the app id did not restart"
+        assert session.container.app_id == "dev.renamed" and session.error is None
+        assert body_has(qapp, session, "Hello, again")
+        assert overlay_gone(qapp, session)
+    finally:
+        session.stop()
+        shell.close_all()
+        qapp.processEvents()
+
+
+def test_dev_refuses_a_blocked_app_id_without_a_traceback(tmp_path, monkeypatch, capsys):
+    from finclip_desktop.cli import main
+    from finclip_desktop.devtools.scaffold import create_app
+    from finclip_desktop.policy import POLICY_ENV
+
+    root = tmp_path / "demo"
+    create_app(root, "blank", app_id="corp.blocked")
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"blocked_apps": ["corp.*"]}))
+    monkeypatch.setenv(POLICY_ENV, str(policy))
+    assert main(["dev", str(root), "--no-sandbox", "--no-devtools", "--exit-after", "5"]) == 1
+    err = capsys.readouterr().err
+    assert "finclip: corp.blocked is not allowed by your organisation's policy" in err
+    assert "Traceback" not in err
+
+
+def test_dev_refuses_folders_when_sideloading_is_off(tmp_path, monkeypatch, capsys):
+    from finclip_desktop.cli import main
+    from finclip_desktop.policy import POLICY_ENV
+
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"sideloading_allowed": False}))
+    monkeypatch.setenv(POLICY_ENV, str(policy))
+    (tmp_path / "app").mkdir()
+    assert main(["dev", str(tmp_path / "app"), "--no-sandbox"]) == 1
+    err = capsys.readouterr().err
+    assert "running app folders from disk" in err
+    assert "is turned off by your organisation's policy" in err
+
+
+def test_headless_dev_without_a_display_writes_its_screenshot(tmp_path):
+    """No DISPLAY, no QT_QPA_PLATFORM: `finclip dev --screenshot` runs offscreen (it used
+    to abort in Qt's xcb plugin), and replaces a screenshot file already there."""
+    import os
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    from finclip_desktop.devtools.scaffold import create_app
+
+    root = tmp_path / "demo"
+    create_app(root, "blank")
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"old")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}  # fmt: skip
+    command = "import sys; from finclip_desktop.cli import main; sys.exit(main())"
+    proc = subprocess.run(
+        [sys.executable, "-c", command, "dev", str(root), "--no-sandbox", "--no-devtools",
+         "--screenshot", str(shot), "--exit-after", "25"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    image = QImage(str(shot))
+    assert not image.isNull(), "the old file was not replaced by a PNG"
+    assert (image.width(), image.height()) == (375, 667)
+    colours = {image.pixel(x, y) for x in range(0, 375, 5) for y in range(0, 667, 5)}
+    assert len(colours) > 10, "the screenshot is blank"
+
+
+def test_dev_refuses_a_screenshot_in_a_missing_folder(tmp_path, capsys):
+    from finclip_desktop.cli import main
+
+    (tmp_path / "app").mkdir()
+    shot = tmp_path / "nowhere" / "x.png"
+    assert main(["dev", str(tmp_path / "app"), "--screenshot", str(shot)]) == 1
+    assert f"the folder {shot.parent} does not exist" in capsys.readouterr().err

@@ -92,8 +92,12 @@ def test_sandbox_check(monkeypatch):
     monkeypatch.setenv("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --no-sandbox")
     assert doctor.check_sandbox().status == doctor.WARN
     monkeypatch.setenv("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
-    assert doctor.check_sandbox().status in (doctor.OK, doctor.WARN, doctor.FAIL)
-    assert "disabled (" not in doctor.check_sandbox().detail
+    assert doctor.check_sandbox(root=False).status in (doctor.OK, doctor.WARN, doctor.FAIL)
+    assert "disabled (" not in doctor.check_sandbox(root=False).detail
+    as_root = doctor.check_sandbox(root=True)  # the shell then must run with --no-sandbox
+    assert as_root.status == doctor.WARN and "--no-sandbox" in as_root.detail
+    if os.geteuid() == 0:
+        assert doctor.check_sandbox() == as_root
 
 
 def test_server_check(http_server):
@@ -116,6 +120,19 @@ def test_keyring_check(monkeypatch):
     finally:
         keyring.core._keyring_backend = None
     assert check.status == doctor.WARN and "keyring.backends.null.Keyring" in check.detail
+
+
+def test_keyring_check_warns_about_a_plaintext_file(monkeypatch):
+    import keyring.core
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    keyring.core._keyring_backend = None
+    try:
+        check = doctor.check_keyring()
+    finally:
+        keyring.core._keyring_backend = None
+    assert check.status == doctor.WARN and "unencrypted" in check.detail, check
+    assert "PlaintextKeyring" in check.detail and "PYTHON_KEYRING_BACKEND" in check.fix
 
 
 def test_trust_check(monkeypatch, tmp_path):

@@ -87,6 +87,11 @@ def test_console_messages():
     err = boom.uncaught()
     assert err is not None and err.kind == "runtime"
     assert (err.location, err.message) == ("pages/a.js:3", "TypeError: x is undefined")
+    shell_script = message_from_qt(
+        level.ErrorMessageLevel, "Uncaught TypeError: x is not a function", 139,
+        "userscript:qwebchannel", "demo",
+    )  # fmt: skip
+    assert shell_script.uncaught() is None  # the shell's bridge script, not the app's code
     assert relative_source("blob:finclip://demo/1234", "demo") == "worker"
     assert relative_source("https://cdn.example.com/x.js", "demo") == "https://cdn.example.com/x.js"
 
@@ -116,3 +121,81 @@ def test_logic_bundle_lines_map_to_app_files():
     level = QWebEnginePage.JavaScriptConsoleMessageLevel.InfoMessageLevel
     msg = message_from_qt(level, "x", 8, "finclip://demo/__fc__/service.js", "demo", lines)
     assert msg.location == "pages/index/index.js:3"
+
+
+def test_frames_of_app_code_only():
+    from finclip_desktop.devtools.console import app_frame
+
+    assert app_frame("    at Object.f (pages/index/index.wxml#m:1:49)") == (
+        "pages/index/index.wxml#m", 1, 49
+    )  # fmt: skip
+    assert app_frame("    at pages/a/index.js:3:9") == ("pages/a/index.js", 3, 9)
+    assert app_frame("    at utils/fmt.wxs:2:1") == ("utils/fmt.wxs", 2, 1)
+    for frame in ("    at c (finclip://dev.demo/__fc__/service.js:69:14)",
+                  "    at c (__fc__/service.js:69:14)",
+                  "    at x (https://cdn.example.com/lib.js:1:2)",
+                  "    at eval (<anonymous>:1:5)", "TypeError: boom"):  # fmt: skip
+        assert app_frame(frame) is None, frame
+
+
+def test_caught_error_skips_framework_frames():
+    stack = ("[finclip] TypeError: boom\n    at self.__fc.C.c (finclip://dev.demo/__fc__/"
+             "service.js:69:14)\n    at Object.f (pages/index/index.wxml#m:1:49)")  # fmt: skip
+    err = ConsoleMessage("error", stack, 691, "__fc__/service.js").uncaught()
+    assert err is not None and err.location == "pages/index/index.wxml#m:1:49"
+
+
+def _level(name):
+    from PySide6.QtWebEngineCore import QWebEnginePage
+
+    return getattr(QWebEnginePage.JavaScriptConsoleMessageLevel, name)
+
+
+def test_relayed_errors_and_duplicates():
+    from finclip_desktop.devtools.console import Duplicates
+
+    error = _level("ErrorMessageLevel")
+    relay = message_from_qt(
+        error, "[finclip logic] pages/a.js:3: Uncaught SyntaxError: Unexpected token '{'",
+        99, "finclip://demo/__fc__/view.js", "demo",
+    )  # fmt: skip
+    assert relay == ConsoleMessage(
+        "error", "Uncaught SyntaxError: Unexpected token '{'", 3, "pages/a.js", relayed=True
+    )  # fmt: skip
+    assert relay.uncaught().location == "pages/a.js:3"
+    copy = message_from_qt(error, "Uncaught SyntaxError: Unexpected token '{'", 3,
+                           "finclip://demo/pages/a.js", "demo")  # fmt: skip
+    duplicates = Duplicates()
+    # one uncaught error: the view's relay, then Chromium's copies in the worker and page
+    assert [duplicates.seen(m) for m in (relay, copy, copy)] == [False, True, True]
+    assert duplicates.seen(copy) is False  # a fourth copy: the error happened again
+
+    caught = ConsoleMessage("error", "[finclip] TypeError: x\n    at f (pages/a.js:1:2)", 1, "a")
+    relayed = message_from_qt(error, "[finclip logic] TypeError: x\n    at f (pages/a.js:1:2)",
+                              115, "finclip://demo/__fc__/view.js", "demo")  # fmt: skip
+    assert relayed.relayed and relayed.message == caught.message
+    duplicates.reset()
+    log = ConsoleMessage("log", "handler ran", 1, "a")
+    seen = [duplicates.seen(m) for m in (caught, log, relayed, caught, relayed)]
+    assert seen == [False, False, True, False, True]  # the same handler failing twice
+    other = ConsoleMessage("error", "my own error", 1, "a")
+    assert [duplicates.seen(other), duplicates.seen(other)] == [False, False]
+
+
+def test_module_columns_on_a_first_line_leave_out_the_wrapper():
+    from finclip_desktop.devtools.console import ModuleLines
+
+    service = (
+        b'var fw = 1;\n__fc.define("app.js",function(require,module,exports){App({});\n});\n'
+        b'__fc.define("a.wxml#m",function(require,module,exports){return (function(wx,p)'
+        b"{'use strict';module.exports={f:1};\n})();\n});"
+    )
+    lines = ModuleLines(service)
+    prefix = len('__fc.define("app.js",function(require,module,exports){')
+    text = f"at x (finclip://demo/__fc__/service.js:2:{prefix + 3}) at y (finclip://demo/__fc__/service.js:3:5)"
+    assert lines.rewrite(text, "demo") == "at x (app.js:1:3) at y (app.js:2:5)"
+    wxs = len('__fc.define("a.wxml#m",function(require,module,exports){return (function(wx,p)'
+              "{'use strict';")  # fmt: skip
+    assert lines.rewrite(f"(finclip://demo/__fc__/service.js:4:{wxs + 8})", "demo") == (
+        "(a.wxml#m:1:8)"
+    )  # fmt: skip

@@ -3,6 +3,7 @@ both sections side by side, failed installs, keyboard access."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,11 +89,51 @@ def test_keyboard_installs_and_checks_for_updates(launcher):
     QTest.keyClick(widget, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # &Install
     wait_until(lambda: not panel.busy and widget.visible_apps() == [APP_ID, NOTES])
     assert panel.available_apps() == [] and panel.empty.isVisible()
-    served.admin.publish("1.0.1", app_files("1.0.1", {"app.js": b"App({v: 2})"}))
+    asset = os.urandom(100_000)  # most of 1.0.1 is new: a whole download, in steps
+    served.admin.publish("1.0.1", app_files("1.0.1", {"app.js": b"App({v: 2})", "a.bin": asset}))
+    seen: list[tuple[int, int]] = []
+    panel.progress.valueChanged.connect(lambda v: seen.append((v, panel.progress.maximum())))
     QTest.keyClick(widget, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)  # Check for up&dates
     wait_until(lambda: not panel.busy and panel.updates, what="the update check")
     assert widget.status.text() == f"Update ready: {APP_ID} 1.0.1 (applies on next launch)"
     assert widget.grid.item(0).text() == "Demo\n1.0.0\nupdate ready"
+    # the download showed in the progress bar, up to the package's size
+    total = max(top for _, top in seen)
+    assert total > len(asset) and (total, total) in seen, seen
+    assert panel.progress.isVisible() and panel.progress.format() == "Updates checked"
+
+
+def test_failed_and_withdrawn_apps_show_in_the_launcher(launcher, tmp_path: Path):
+    """An update signed by a key this device does not trust is reported in the status line;
+    an app the server takes down shows as withdrawn, does not launch, keeps its data."""
+    from finclip_desktop.package import generate_key
+
+    widget, served = launcher
+    panel = widget.server_panel
+    rogue = generate_key()
+    served.admin.add_key(rogue)
+    served.admin.publish("1.0.1", app_files("1.0.1", {"app.js": b"App({v: 2})"}), key=rogue)
+    panel.check_updates()
+    wait_until(lambda: not panel.busy, what="the update check")
+    message = widget.status.text()
+    assert message.startswith(f"Update failed: {APP_ID} 1.0.1: {APP_ID}: signed by unknown key")
+    assert widget.grid.item(0).text() == "Demo\n1.0.0"
+    data = tmp_path / "user/apps" / APP_ID / "data"
+    widget.launch(APP_ID)
+    wait_until(lambda: widget.shell.containers.get(APP_ID), what="the launch")
+    widget.shell.close_app(APP_ID)
+    assert data.is_dir()
+    served.admin.call("POST", f"/api/v1/apps/{APP_ID}/takedown", json={"reason": "legal"})
+    panel.check_updates()
+    wait_until(lambda: not panel.busy, what="the update check")
+    assert widget.grid.item(0).text() == "Demo\n1.0.0\nwithdrawn by the server"
+    widget.launch(APP_ID)
+    assert APP_ID not in widget.shell.containers
+    assert widget.status.text() == (
+        f"{APP_ID}: app {APP_ID} was withdrawn by the server; it can no longer be opened "
+        "(its data on this computer is kept)"
+    )
+    assert data.is_dir()
 
 
 @pytest.mark.parametrize("launcher", [True], indirect=True)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
+import os
+import unicodedata
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from finclip_desktop.package import (
+    ArchiveTooLargeError,
     CompressionRatioError,
     CorruptArchiveError,
     DuplicateEntryError,
@@ -18,6 +24,9 @@ from finclip_desktop.package import (
     ManifestMissingError,
     ManifestTooLargeError,
     MissingFileError,
+    PathConflictError,
+    ReadError,
+    RuntimeTooOldError,
     SignatureInvalidError,
     SignatureMissingError,
     SizeMismatchError,
@@ -28,9 +37,14 @@ from finclip_desktop.package import (
     UnsafePathError,
     UnsupportedEntryError,
     build_archive,
+    extract_package,
+    inspect_package,
+    key_id,
     read_package,
     sign_manifest,
+    verify_parts,
 )
+from finclip_desktop.package.canonical import canonical_json
 from finclip_desktop.package.zipformat import read_archive, write_archive
 
 from .conftest import APP_FILES, SETTINGS
@@ -38,8 +52,6 @@ from .conftest import APP_FILES, SETTINGS
 
 def resign(items: dict[str, bytes], manifest: dict, key) -> bytes:
     """Re-sign a modified manifest with the trusted key: only the checks under test can fail."""
-    from finclip_desktop.package.canonical import canonical_json
-
     manifest_bytes = canonical_json(manifest)
     items = dict(
         items, **{"finclip.json": manifest_bytes, "finclip.sig": sign_manifest(manifest_bytes, key)}
@@ -111,8 +123,6 @@ def test_total_size_cap(package_bytes, trust):
 
 
 def test_archive_size_cap(package_bytes, trust):
-    from finclip_desktop.package import ArchiveTooLargeError
-
     with pytest.raises(ArchiveTooLargeError):
         read_package(package_bytes, trust, Limits(max_archive_bytes=100))
 
@@ -204,3 +214,129 @@ def test_manifest_listing_traversal_rejected(package_bytes, trust, key):
 def test_not_a_zip(trust):
     with pytest.raises(CorruptArchiveError):
         read_package(b"this is not a package at all, just text", trust)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("app_id", "demo.x\n"),
+        ("version", "1.0.0\n"),
+        ("min_runtime", "1.0.0\n"),
+        ("permissions", ["scope.userLocation\n"]),
+        ("domains", {"request": ["evil.com\n"]}),
+        ("name", "X\nOK other.app 9.9.9"),
+        ("description", "fine\nOK other.app 9.9.9"),
+    ],
+)
+def test_signed_manifest_with_trailing_newline_or_control_rejected(
+    field, value, package_bytes, trust, key
+):
+    items, manifest = parts(package_bytes)
+    if field == "domains":
+        value = {**manifest["domains"], **value}
+    manifest[field] = value
+    with pytest.raises(ManifestInvalidError):
+        read_package(resign(items, manifest, key), trust)
+
+
+def test_file_that_is_also_a_folder_rejected(package_bytes, trust, key, tmp_path):
+    items, manifest = parts(package_bytes)
+    for name in ("pages", "pages/index", "PAGES"):  # a file, and the folder of listed files
+        listing = json.loads(json.dumps(manifest))
+        listing["files"][name] = {"sha256": hashlib.sha256(b"").hexdigest(), "size": 0}
+        for both in ({**items, name: b""}, {name: b"", **items}):  # the file after, before
+            with pytest.raises(PathConflictError, match="both a file and the folder"):
+                read_package(resign(both, listing, key), trust)
+            with pytest.raises(PathConflictError):
+                extract_package(resign(both, listing, key), tmp_path / "out", trust)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_names_equal_after_unicode_normalisation_rejected(package_bytes, trust, key):
+    items, manifest = parts(package_bytes)
+    nfc, nfd = unicodedata.normalize("NFC", "café.js"), unicodedata.normalize("NFD", "café.js")
+    assert nfc != nfd
+    for name in (nfc, nfd):
+        items[name] = b"x"
+        manifest["files"][name] = {"sha256": hashlib.sha256(b"x").hexdigest(), "size": 1}
+    with pytest.raises(DuplicateEntryError, match="differ only in case or Unicode form"):
+        read_package(resign(items, manifest, key), trust)
+
+
+def test_signature_without_the_domain_prefix_rejected(package_bytes, trust, key):
+    """A signature over the bare manifest bytes must not verify: only
+    ``finclip-package-v1\\0`` + manifest is a package signature."""
+    items = read_archive(package_bytes)
+    bare = key.sign(items["finclip.json"])
+    sig = canonical_json({"keyid": key_id(key), "sig": base64.b64encode(bare).decode()})
+    items["finclip.sig"] = sig
+    with pytest.raises(SignatureInvalidError, match="does not match"):
+        read_package(write_archive(items.items()), trust)
+
+
+def deflated(name: str, content: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def test_max_ratio_is_its_own_limit(trust):
+    """Stored entries have ratio 1, so only a compressed entry can pass ``max_ratio``; a
+    lower cap turns the plain "compressed" refusal of a modest entry into "zip bomb"."""
+    archive = deflated("app.js", b"App({}); " * 200)  # expands about 40 times
+    with pytest.raises(UnsupportedEntryError, match="compressed"):
+        read_package(archive, trust)
+    with pytest.raises(CompressionRatioError, match="zip bomb"):
+        read_package(archive, trust, Limits(max_ratio=10))
+
+
+@pytest.mark.parametrize("field", ["max_ratio", "max_entries", "max_archive_bytes"])
+@pytest.mark.parametrize("value", [0, -1, 1.5, True])
+def test_limits_must_be_positive_integers(field, value):
+    with pytest.raises(ValueError, match=f"Limits.{field} must be a positive integer"):
+        Limits(**{field: value})
+
+
+def test_package_needing_a_newer_runtime_rejected_for_use(key, trust, tmp_path):
+    from finclip_desktop import RUNTIME_VERSION
+
+    data = build_archive(APP_FILES, dict(SETTINGS, min_runtime="99.0.0"), key)[1]
+    message = f"needs FinClip runtime >= 99.0.0, this is {RUNTIME_VERSION}"
+    with pytest.raises(RuntimeTooOldError, match=message):
+        read_package(data, trust)
+    with pytest.raises(RuntimeTooOldError):
+        extract_package(data, tmp_path / "out", trust)
+    assert not (tmp_path / "out").exists()
+    pkg = read_package(data, trust, runtime=None)  # integrity only: verify shows, not enforces
+    with pytest.raises(RuntimeTooOldError):
+        verify_parts(pkg.manifest_bytes, pkg.signature, dict(pkg.files), trust)
+    assert read_package(data, trust, runtime="99.0.0").manifest.min_runtime == "99.0.0"
+    assert inspect_package(data).manifest.min_runtime == "99.0.0"
+
+
+def test_runtime_comparison_is_semver(key, trust):
+    data = build_archive(APP_FILES, dict(SETTINGS, min_runtime="1.10.0"), key)[1]
+    assert read_package(data, trust, runtime="1.10.0").manifest.app_id == "demo.test"
+    for older in ("1.9.9", "1.10.0-rc.1"):
+        with pytest.raises(RuntimeTooOldError):
+            read_package(data, trust, runtime=older)
+
+
+def test_too_large_file_and_bytes_give_the_same_error(package_bytes, trust, tmp_path):
+    path = tmp_path / "app.fcpkg"
+    path.write_bytes(package_bytes)
+    small = Limits(max_archive_bytes=100)
+    for src in (path, package_bytes):
+        with pytest.raises(ArchiveTooLargeError, match=f"{len(package_bytes)} bytes, over"):
+            read_package(src, trust, small)
+
+
+def test_devices_and_folders_are_refused_without_reading_them(trust, tmp_path):
+    """Checked on the open file (fstat), not by size: a device reports size 0 and
+    /dev/zero would never end. (A FIFO, which would block, is tested in test_cli.)"""
+    for src in (Path(os.devnull), tmp_path):
+        with pytest.raises(ReadError, match="not a regular file"):
+            read_package(src, trust)
+    with pytest.raises(ReadError, match="No such file"):
+        read_package(tmp_path / "missing.fcpkg", trust)

@@ -93,13 +93,18 @@ def test_extract_refuses_existing_destination(tmp_path, package_bytes, trust):
         extract_package(package_bytes, tmp_path / "out", trust)
 
 
-@pytest.mark.parametrize("example", ["hello", "tabbed"])
-def test_examples_pack_and_verify(example, key, trust):
-    files = collect_files(EXAMPLES / example)
+RESOURCES = EXAMPLES.parent
+APPS = sorted(p.relative_to(RESOURCES).as_posix() for p in RESOURCES.glob("*/*/app.json"))
+
+
+@pytest.mark.parametrize("example", [p.removesuffix("/app.json") for p in APPS])
+def test_examples_and_templates_pack_and_verify(example, key, trust):
+    """Every shipped app packs and is accepted for use by this runtime (min_runtime)."""
     from finclip_desktop.package import app_settings, validate_app
 
+    files = collect_files(RESOURCES / example)
     assert validate_app(files) == "wechat"
-    manifest, data = build_archive(files, app_settings(EXAMPLES / example), key)
+    manifest, data = build_archive(files, app_settings(RESOURCES / example), key)
     pkg = read_package(data, trust)
     assert dict(pkg.files) == files
     assert "project.config.json" in pkg.files and "finclip.config.json" not in pkg.files

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import threading
 
 import pytest
@@ -50,6 +51,19 @@ def settings():
     return SettingsStore().effective
 
 
+def signed_root(version: int) -> bytes:
+    """A real root metadata document: one root key, one online key for the other roles."""
+    from datetime import UTC, datetime, timedelta
+
+    from finclip_desktop.package.metadata import root_signed, sign
+
+    root_key, online = generate_key(), generate_key()
+    roles = {"root": ([root_key], 1), "targets": ([online], 1), "snapshot": ([online], 1),
+             "timestamp": ([online], 1)}  # fmt: skip
+    expires = datetime.now(UTC) + timedelta(days=365)
+    return sign(root_signed(version, expires, roles), [root_key])
+
+
 def test_developer_mode_forbidden(policy, folder):
     SettingsStore().update(developer_mode=True)
     assert targets.developer_mode(settings(), requested=False) is True
@@ -75,6 +89,23 @@ def test_sideloading_forbidden(policy, package):
         targets.resolve(str(package), settings(), dev=False)
 
 
+def test_sideloading_forbidden_refuses_folders_too(policy, folder, capsys):
+    """docs/policy.md: with sideloading off "packages and folders opened from disk are
+    refused", also in developer mode (`finclip run DIR --dev`)."""
+    from finclip_desktop.cli import main
+
+    assert targets.resolve(str(folder), settings(), dev=True).app_id == "dev.app"
+    policy({"sideloading_allowed": False})
+    with pytest.raises(BundleError) as info:
+        targets.resolve(str(folder), settings(), dev=True)
+    assert str(info.value) == (
+        f"running app folders from disk ({folder}) is turned off by your organisation's policy"
+    )  # fmt: skip
+    shot = str(folder.parent / "x.png")
+    assert main(["run", str(folder), "--dev", "--no-sandbox", "--screenshot", shot]) == 1
+    assert "running app folders from disk" in capsys.readouterr().err
+
+
 def test_app_lists(policy, package):
     policy({"trusted_keys": [public_key_text(KEY)], "blocked_apps": ["corp.*"]})
     with pytest.raises(BundleError, match="corp.app is not allowed by your organisation"):
@@ -98,6 +129,12 @@ class _RecordingProxy(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
     do_POST = do_GET  # noqa: N815
+
+    def do_CONNECT(self):  # noqa: N802 - an https request: record the tunnel, refuse it
+        self.seen.append(f"CONNECT {self.path}")
+        self.send_response(502)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, *args):
         pass
@@ -130,6 +167,51 @@ def test_server_url_and_proxy_from_policy(policy, proxy, tmp_path):
         with pytest.raises(StoreError):
             store.refresh()
     assert seen and all(s.startswith("http://127.0.0.1:9/") for s in seen), seen
+
+
+@pytest.mark.qt
+def test_web_engine_goes_through_the_policy_proxy(policy, proxy, qapp, tmp_path):
+    """A <web-view>-style frame of an allowed https host leaves the engine through the
+    policy's proxy (a CONNECT tunnel), not directly; "none" and "system" reach Qt too."""
+    from PySide6.QtNetwork import QNetworkProxy, QNetworkProxyFactory
+
+    from finclip_desktop.shell.testing import ShellHarness, wait_until
+
+    proxy_url, seen = proxy
+    SettingsStore().update(proxy="none")
+    policy({"proxy": proxy_url})
+    frame = b'<!doctype html><iframe src="https://webview.example/page"></iframe>'
+    with ShellHarness(settings=settings(), data_root=tmp_path / "a") as h:
+        h.open_files({"index.html": frame}, app_id="corp.web",
+                     domains={"request": ("webview.example",)})  # fmt: skip
+        assert wait_until(lambda: "CONNECT webview.example:443" in seen, 15), seen
+    policy({"proxy": "socks5://127.0.0.1:1080"})
+    with ShellHarness(settings=settings(), data_root=tmp_path / "b"):
+        engine = QNetworkProxy.applicationProxy()
+        assert (engine.type(), engine.hostName(), engine.port()) == (
+            QNetworkProxy.ProxyType.Socks5Proxy, "127.0.0.1", 1080)  # fmt: skip
+    policy({"proxy": "none"})
+    with ShellHarness(settings=settings(), data_root=tmp_path / "c"):
+        assert QNetworkProxy.applicationProxy().type() == QNetworkProxy.ProxyType.NoProxy
+        assert not QNetworkProxyFactory.usesSystemConfiguration()
+    policy({})
+    SettingsStore().update(proxy="system")
+    with ShellHarness(settings=settings(), data_root=tmp_path / "d"):
+        assert QNetworkProxyFactory.usesSystemConfiguration()
+
+
+def test_https_proxy_is_chromiums_switch(monkeypatch, qapp):
+    """Qt cannot describe a TLS proxy to the engine: an https:// proxy becomes Chromium's
+    --proxy-server switch (read when the engine starts), replacing an older one."""
+    from PySide6.QtNetwork import QNetworkProxy
+
+    from finclip_desktop.shell.engine_proxy import FLAGS_ENV, apply_engine_proxy
+
+    monkeypatch.setenv(FLAGS_ENV, "--disable-gpu --proxy-server=http://old:1")
+    apply_engine_proxy("https://proxy.example:8443")
+    assert os.environ[FLAGS_ENV] == "--disable-gpu --proxy-server=https://proxy.example:8443"
+    assert QNetworkProxy.applicationProxy().type() == QNetworkProxy.ProxyType.NoProxy
+    apply_engine_proxy("system")
 
 
 def test_telemetry_from_policy(policy, qapp, tmp_path):
@@ -192,12 +274,14 @@ def test_settings_page_edits_user_values_and_lists_the_other_rules(policy, qapp)
 
     from finclip_desktop.shell.launcher import SettingsPage
 
-    policy({"telemetry": True, "blocked_apps": ["com.bad.app"], "sideloading_allowed": False})
+    policy({"telemetry": True, "blocked_apps": ["com.bad.app"], "sideloading_allowed": False,
+            "distribution_root": json.loads(signed_root(version=3))})  # fmt: skip
     store = SettingsStore()
     page = SettingsPage(store)
     assert not page.telemetry.isEnabled() and page.telemetry.isChecked()
     texts = [label.text() for label in page.findChildren(QLabel)]
     assert "Blocked apps: com.bad.app" in texts
+    assert "Server's root of trust: pinned (root version 3, 2 key(s))" in texts
     assert any("folders" in t and "not allowed" in t for t in texts)
     assert sum("managed by your organisation" in t for t in texts) == 2  # field + rules
     page.channel.setText("Beta!")

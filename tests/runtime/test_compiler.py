@@ -255,6 +255,50 @@ def test_component_classes_are_prefixed():
     assert out == ".c3-card .c3-title:hover,.c3-host{x:y}"
 
 
+@pytest.mark.parametrize(
+    ("source", "compiled"),
+    [
+        ("view:nth-child(odd){}", "wx-view:nth-child(odd){}"),
+        (
+            "li:nth-of-type(even), :nth-last-child(2n + 1){}",
+            "wx-li:nth-of-type(even),:nth-last-child(2n + 1){}",
+        ),
+        (":lang(en) text:dir(rtl){}", ":lang(en) wx-text:dir(rtl){}"),
+        ("view:not(.a, text){}", "wx-view:not(.a,wx-text){}"),
+        (
+            ":is(.x, view) > .y::after, :where(button){}",
+            ":is(.x,wx-view) > .y::after,:where(wx-button){}",
+        ),
+        (".a:nth-child(2n+1 of .b, view){}", ".a:nth-child(2n+1 of .b,wx-view){}"),
+        (
+            '[title="a view, b"] .z, view[type=radio]{}',
+            '[title="a view, b"] .z,wx-view[type=radio]{}',
+        ),
+    ],
+)
+def test_pseudo_class_arguments_are_rewritten_only_where_they_are_selectors(source, compiled):
+    assert css(source) == compiled
+
+
+def test_component_styles_touch_only_the_components_nodes():
+    out = css(
+        "view .x, text:first-child, *, :hover, #id, [data-a], .ok #id, .q{}",
+        Scope("component", "c3"),
+    )
+    assert (
+        out
+        == 'wx-view[fc-c="c3"] .c3-x,wx-text[fc-c="c3"]:first-child,[fc-c="c3"],[fc-c="c3"]:hover,.c3-q{}'
+    )
+    assert (
+        css("#only{}", Scope("component", "c3")) == ""
+    )  # WeChat: id selectors have no effect there
+    assert css(":not(.a){}", Scope("component", "c3")) == '[fc-c="c3"]:not(.c3-a){}'
+
+
+def test_shared_component_styles_are_global():
+    assert css("view .x, #i{}", Scope("component", "c3", shared=True)) == "wx-view .x,#i{}"
+
+
 def test_import_media_and_keyframes():
     out = css(
         '@import "b.wxss";\n@media (min-width: 100px){view{a:b}}\n@keyframes k{from{x:1}}',
@@ -298,8 +342,11 @@ def test_build_app_outputs_only_under_fc():
         "__fc__/index.html",
         "__fc__/view.js",
         "__fc__/view.css",
+        "__fc__/region.json",
         "__fc__/app-view.js",
         "__fc__/service.js",
+        "__fc__/isolated.js",
+        *(f"__fc__/mod/{n}.js" for n in range(5)),  # app.js, 2 templates, 2 js modules
     }
     html = out["__fc__/index.html"].decode()
     assert "<script>" not in html and 'src="view.js"' in html
@@ -347,4 +394,4 @@ def test_build_is_cached_by_content():
 def test_wxs_cannot_see_logic_layer_globals():
     service = build_app({**APP, "u.wxs": b"module.exports = 1;"})["__fc__/service.js"].decode()
     start = service.index('__fc.define("u.wxs"')
-    assert "return (function(wx,App,Page,Component," in service[start : start + 300]
+    assert "return (function(require,wx,App,Page,Component," in service[start : start + 300]

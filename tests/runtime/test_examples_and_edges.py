@@ -128,9 +128,17 @@ def test_intersection_observer(run_app):
 
 
 def test_syntax_error_in_app_js_is_reported_with_its_file(run_app):
-    files = make_app({"pages/a/a": {"wxml": "<view>x</view>", "js": "Page({\n  data: {,\n});"}})
-    host = run_app(files)
-    host.wait("document.querySelector('.fc-crash')")
-    assert host.js("return document.querySelector('.fc-crash pre').textContent").startswith(
-        "pages/a/a.js:"
+    # a redeclared const passes the build's syntax check: the engine refuses the module
+    js = "Page({});\nconst a = 1;\nconst a = 2;"
+    host = run_app(make_app({"pages/a/a": {"wxml": "<view id='x'>x</view>", "js": js}}))
+    host.wait_painted("pages/a/a")  # the rest of the app still runs
+    assert host.js("return document.querySelector('#x').textContent") == "x"
+    from finclip_desktop.shell.testing import wait_until
+
+    reported = wait_until(
+        lambda: [m.split("] ", 1)[1] for m in host.errors() if "[finclip logic]" in m],
+        what="the error report",
+    )
+    assert reported[0].startswith(
+        "pages/a/a.js:3:7: SyntaxError: Identifier 'a' has already been declared"
     )

@@ -117,6 +117,11 @@ def test_cli_drives_the_server(server_process, tmp_path, capsys, monkeypatch):
     assert (gray["action"], gray["detail"]["channels"]) == ("version.gray", ["beta", "qa"])
     code, _, err = run(capsys, "release", APP, "1.1.0", "--gray-channel", "Beta")
     assert code == 1 and "'Beta' is not a channel name" in err
+    code, _, err = run(capsys, "release", APP, "1.1.0", "--gray-device", "d-nope",
+                       "--gray-org", "ghost")  # fmt: skip
+    assert code == 1
+    assert err.strip().endswith("gray release: unknown device ids: d-nope; unknown orgs: ghost")
+    assert len(err.strip().splitlines()) == 1
     assert run(capsys, "promote", APP)[1].strip() == f"{APP}: released 1.1.0"
     out = run(capsys, "rollback", APP, "1.0.0", "--reason", "bug")[1]
     assert out.strip() == f"{APP}: released 1.0.0"

@@ -193,6 +193,17 @@ def test_release_rules(live):
         expect=409,
     )
     live.admin.call("POST", f"/api/v1/apps/{APP}/promote", json={}, expect=409)
+    # A gray audience naming devices or orgs the server does not know is refused.
+    _, known = live.device()
+    err = live.admin.call(
+        "POST",
+        f"/api/v1/apps/{APP}/release",
+        json={"version": "2.1.0", "gray": {"devices": [known, "nope", "gone"],
+                                           "orgs": [live.org, "ghost"]}},
+        expect=400,
+    ).json()["error"]  # fmt: skip
+    assert err == "gray release: unknown device ids: gone, nope; unknown orgs: ghost"
+    assert live.admin.get(f"/api/v1/apps/{APP}")["release"]["gray"] is None
     # Cancelling a gray release returns its version to approved.
     live.admin.post(
         f"/api/v1/apps/{APP}/release", json={"version": "2.1.0", "gray": {"percent": 100}}

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from datetime import UTC, datetime
+
+import httpx
 
 APP = "com.example.demo"
 
@@ -92,7 +95,7 @@ def test_bad_batches_are_refused_whole(live):
         ({"events": []}, "batch_id must be a uuid"),
         (
             {"batch_id": str(uuid.uuid4()), "events": [{"type": "x", "app_id": APP, "ts": 1}]},
-            "events[0].type must be one of launch, page_view, api_call, error",
+            "events[0].type must be one of launch, page_view, api_call, error, custom",
         ),
         (
             {
@@ -110,6 +113,23 @@ def test_bad_batches_are_refused_whole(live):
         assert device.call("POST", "/api/v1/stats", json=body, expect=400).json() == {
             "error": message
         }
+    # Out-of-range numbers (JSON as Python writes it: NaN and Infinity are tokens) name
+    # their field; nothing reaches int() or the database.
+    for duration in (float("nan"), float("inf"), -float("inf"), 1e300, -1, 2**31):
+        event = {"type": "api_call", "app_id": APP, "ts": 1_700_000_000, "duration_ms": duration}
+        text = json.dumps({"batch_id": str(uuid.uuid4()), "events": [{"type": "launch",
+                           "app_id": APP, "ts": 1_700_000_000}, event]})  # fmt: skip
+        answer = device.call("POST", "/api/v1/stats", content=text, expect=400,
+                             headers={"Content-Type": "application/json"}).json()  # fmt: skip
+        assert answer == {
+            "error": f"events[1].duration_ms must be a number from 0 to {2**31 - 1}"
+        }, duration
+    for ts in (float("nan"), float("inf"), 1e300, -5):
+        text = json.dumps({"batch_id": str(uuid.uuid4()),
+                           "events": [{"type": "launch", "app_id": APP, "ts": ts}]})  # fmt: skip
+        answer = device.call("POST", "/api/v1/stats", content=text, expect=400,
+                             headers={"Content-Type": "application/json"}).json()  # fmt: skip
+        assert answer == {"error": "events[0].ts must be unix seconds/milliseconds or ISO 8601"}
     summary = live.admin.get(
         "/api/v1/stats/summary", params={"from": "1970-01-01", "to": "1970-01-02"}
     )
@@ -208,3 +228,42 @@ def test_request_bodies_are_capped(tmp_path):
         assert resp.json() == {"error": "a request body needs a Content-Length"}
         small = {"batch_id": str(uuid.uuid4()), "events": events("2026-03-01")}
         assert device.post("/api/v1/stats", json=small)["accepted"] == 6
+
+
+def test_custom_events_are_counted_by_name(live):
+    """``wx.reportEvent`` arrives as ``custom`` events: totals per (app, event name) in the
+    summary and the CSV export, apart from the launch/page/API series."""
+    one, _ = live.device()
+    two, _ = live.device()
+    ts = "2026-06-01T08:00:00Z"
+
+    def custom(name: str, data: str) -> dict:
+        return {"type": "custom", "app_id": APP, "ts": ts, "name": name, "message": data}
+
+    batch = [custom("purchase", '{"sku":"a"}'), custom("purchase", '{"sku":"b"}'),
+             custom("share", "{}"), {"type": "launch", "app_id": APP, "ts": ts}]  # fmt: skip
+    one.post("/api/v1/stats", json={"batch_id": str(uuid.uuid4()), "events": batch})
+    two.post("/api/v1/stats", json={"batch_id": str(uuid.uuid4()),
+                                    "events": [custom("purchase", "{}")]})  # fmt: skip
+    params = {"from": "2026-06-01", "to": "2026-06-01"}
+    summary = live.admin.get("/api/v1/stats/summary", params=params)
+    assert summary["events"] == [
+        {"app_id": APP, "event": "purchase", "count": 3, "devices": 2},
+        {"app_id": APP, "event": "share", "count": 1, "devices": 1},
+    ]
+    assert summary["apps"] == [
+        {"app_id": APP, "launch": 1, "page_view": 0, "api_call": 0, "error": 0, "devices": 2}
+    ]
+    assert summary["daily"]["launch"] == {"2026-06-01": 1}
+    text = live.admin.call(
+        "GET", "/api/v1/stats/export.csv", params={**params, "kind": "events"}
+    ).text
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["app_id", "event", "count", "devices"],
+        [APP, "purchase", "3", "2"],
+        [APP, "share", "1", "1"],
+    ]
+    with httpx.Client(base_url=live.url, timeout=30) as web:  # and on the dashboard
+        web.post("/dashboard/login", data={"token": live.token})
+        html = web.get("/dashboard", params=params).text
+    assert f"<td>{APP}</td><td><code>purchase</code></td><td>3</td><td>2</td>" in html

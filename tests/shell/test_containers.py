@@ -133,3 +133,20 @@ def test_a_killed_renderer_is_restarted(harness):
     wait_until(lambda: app.page.renderProcessPid() not in (0, pid), what="a new renderer")
     wait_until(lambda: app.eval("document.body && document.body.innerText.trim()") == "app")
     assert app.call("getStorageInfoSync", {})["errMsg"] == "getStorageInfoSync:ok"
+
+
+def test_the_capsule_closes_the_app_and_opens_its_menu(harness):
+    app = harness.open_files({"index.html": PAGE}, app_id="app.c")
+    window = app.container.window
+    window.capsule.more.click()
+    wait_until(lambda: window.menu.isVisible(), what="the capsule menu")
+    assert [a.text() for a in window.menu.actions()] == ["Permissions…", "Reload", "About"]
+    window.menu.hide()
+    closed = []
+    app.container.closed.connect(lambda: closed.append(True))
+    window.capsule.close_button.click()
+    wait_until(lambda: closed, what="the container to close")
+    assert app.container.is_closed and "app.c" not in harness.shell.containers
+    import shiboken6
+
+    assert not shiboken6.isValid(window) and not shiboken6.isValid(app.container.page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,31 +18,70 @@ def _open(harness, app_id="app.a", files=None, **manifest):
     return harness.open_files(files or {"index.html": PAGE}, app_id=app_id, **manifest)
 
 
-def test_other_apps_storage_cookies_and_indexeddb_are_invisible(harness):
-    a = _open(harness, "app.a")
-    b = _open(harness, "app.b")
-    assert (
-        a.eval_async("""
+def _trust(app, server) -> None:
+    """Accept the test CA's certificate for ``server`` in ``app`` (as a user would)."""
+    app.page.certificateError.connect(
+        lambda e: e.acceptCertificate() if e.url().authority() == server.host else None
+    )
+
+
+def _add_frame(app, url: str) -> None:
+    app.eval(
+        f"(f => (f.src = {url!r}, document.body.append(f), 1))(document.createElement('iframe'))"
+    )
+
+
+def test_other_apps_storage_cookies_cache_and_indexeddb_are_invisible(harness, https_pages):
+    from finclip_desktop.shell.testing import wait_until
+
+    site = https_pages(
+        {"/set": "set", "/check": "check"},
+        {"/set": {"Set-Cookie": "sid=a-cookie; Secure; SameSite=None; Max-Age=3600"}},
+    )
+    a = _open(harness, "app.a", domains={"request": (site.host,)})
+    b = _open(harness, "app.b", domains={"request": (site.host,)})
+    stored = a.eval_async("""
         localStorage.setItem('secret', 'a-data');
-        document.cookie = 'sid=a-cookie; max-age=3600';
         await new Promise((ok, bad) => {
           const r = indexedDB.open('db', 1);
           r.onupgradeneeded = () => r.result.createObjectStore('s');
           r.onsuccess = () => { const tx = r.result.transaction('s', 'readwrite');
             tx.objectStore('s').put('a-idb', 'k'); tx.oncomplete = ok; tx.onerror = bad; };
           r.onerror = bad; });
-        await caches.open('c').then(c => c.put('x', new Response('a-cache'))).catch(() => 0);
-        const dbs = (await indexedDB.databases()).map(d => d.name);
-        return localStorage.getItem('secret') + '|' + dbs.join();
+        const cache = await caches.open('c');
+        await cache.put('https://cache.example/x', new Response('a-cache'));
+        // finclip:// documents have no cookies, and the Cache API refuses their URLs
+        document.cookie = 'sid=page; max-age=3600';
+        const own = await cache.put('/own', new Response('x')).then(() => 'kept', () => 'refused');
+        return {ls: localStorage.getItem('secret'),
+                dbs: (await indexedDB.databases()).map(d => d.name),
+                cached: await (await caches.match('https://cache.example/x')).text(),
+                cookie: document.cookie, own};
     """)
-        == "a-data|db"
-    )
+    assert stored == {
+        "ls": "a-data",
+        "dbs": ["db"],
+        "cached": "a-cache",
+        "cookie": "",
+        "own": "refused",
+    }
+    # A's remote frame gets a cookie, and sends it back
+    for app in (a, b):
+        _trust(app, site)
+    _add_frame(a, site.url("/set"))
+    wait_until(lambda: "/set" in site.hits, what="the cookie")
+    _add_frame(a, site.url("/check"))
+    wait_until(lambda: ("/check", "sid=a-cookie") in site.cookies, what="A's cookie sent back")
     seen = b.eval_async("""
-        const dbs = indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : [];
-        const cached = await caches.keys().catch(() => []);
-        return {ls: localStorage.getItem('secret'), cookie: document.cookie, dbs, cached};
+        const dbs = (await indexedDB.databases()).map(d => d.name);
+        const hit = await caches.match('https://cache.example/x');
+        return {ls: localStorage.getItem('secret'), dbs, caches: await caches.keys(),
+                cached: hit ? await hit.text() : null};
     """)
-    assert seen == {"ls": None, "cookie": "", "dbs": [], "cached": []}
+    assert seen == {"ls": None, "dbs": [], "caches": [], "cached": None}
+    _add_frame(b, site.url("/check"))
+    wait_until(lambda: [c for p, c in site.cookies if p == "/check"][1:], what="B's request")
+    assert [c for p, c in site.cookies if p == "/check"] == ["sid=a-cookie", ""]
 
 
 def test_page_and_worker_cannot_reach_unlisted_hosts(harness, recorder):
@@ -212,6 +252,26 @@ def test_malformed_and_oversized_arguments_get_clear_errors(harness):
     """)
     assert cyclic is True  # structured clone copes; the page keeps working
     assert app.call("nope", {})["errMsg"] == "nope:fail not supported"
+
+
+def test_oversized_arguments_are_refused_before_they_reach_the_host(harness):
+    from finclip_desktop.shell.testing import wait_until
+
+    app = _open(harness)
+    app.call("getStorageInfoSync", {})  # installs the reply listener
+    crossed = app.container.bridge.calls
+    app.eval("""(() => {
+      const call = (id, api, args) => window.postMessage({__fcBridge: 'call', id, api, args}, '*');
+      call('big', 'setStorageSync', {key: 'k', data: 'x'.repeat(64 << 20)});
+      call('small', 'getStorageInfoSync', {});
+    })()""")
+    both = "(r => r.big && r.small && [r.big.errMsg, r.small.errMsg])(window.__fcTest.replies)"
+    assert wait_until(lambda: app.eval(both), what="both replies") == [
+        "setStorageSync:fail parameter error: arguments over 1048576 bytes",
+        "getStorageInfoSync:ok",
+    ]
+    assert app.container.bridge.calls == crossed + 1  # only the small call reached the host
+    assert not app.call("getStorageSync", {"key": "k"}).get("data")  # nothing was stored
 
 
 def test_a_call_flood_cannot_freeze_the_host(harness):
@@ -407,3 +467,183 @@ def test_local_web_view_frames_only_in_developer_mode(qapp, tmp_path, dev_mode):
         assert ("http://localhost:*" in csp) is dev_mode
         assert "frame-src https:" in csp and "frame-ancestors 'none'" in csp
         assert not [m for m in app.container.page.console if "Content Security Policy" in m]
+
+
+# -- WebRTC and WebTransport: sockets the interceptor never sees --------------------------
+
+# attempt(w): every RTC constructor of window/worker ``w`` tries TURN over TCP to the
+# recorder and STUN over UDP to the UDP recorder, WebTransport tries QUIC; the RTC names
+# found are returned.
+ATTEMPT_JS = """
+self.attempt = async function (w, tcp, udp) {
+  const found = [];
+  for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection']) {
+    const PC = w[name];
+    if (typeof PC !== 'function') continue;
+    found.push(name);
+    try {
+      const pc = new PC({iceServers: [
+        {urls: 'turn:' + tcp + '?transport=tcp', username: 'u', credential: 'c'},
+        {urls: 'stun:' + udp}]});
+      pc.createDataChannel('x');
+      await pc.setLocalDescription(await pc.createOffer());
+    } catch (e) { found.push(name + ' threw ' + e); }
+  }
+  try { new w.WebTransport('https://' + udp + '/').ready.catch(() => 0); } catch (e) {}
+  return found;
+};
+"""
+PARSER_PAGE = (
+    "<html><body><h1>app</h1><iframe></iframe><iframe src='https://refused.example/'>"
+    "</iframe><script src='attempt.js'></script><script src='p.js'></script></body></html>"
+)
+
+
+def _addresses(recorder, udp_recorder) -> str:
+    return f"{recorder.origin!r}, '127.0.0.1:{udp_recorder.port}'"
+
+
+def frame_eval(frame, expression: str):
+    """The JSON value of ``expression`` in a (cross-origin) frame's main world."""
+    from finclip_desktop.shell.testing import wait_until
+
+    box: list[str] = []
+    frame.runJavaScript(f"JSON.stringify({expression})", box.append)
+    wait_until(lambda: box, 5, f"{expression!r} in the frame")
+    return json.loads(box[0])
+
+
+def test_webrtc_and_webtransport_are_gone_from_page_frames_and_workers(
+    harness, recorder, udp_recorder
+):
+    to = _addresses(recorder, udp_recorder)
+    files = {
+        "index.html": PARSER_PAGE,
+        "attempt.js": ATTEMPT_JS,
+        # parser-inserted frames, reached by the next script
+        "p.js": f"window.parsed = Promise.all([0, 1].map(i => attempt(frames[i], {to})));",
+        "w.js": f"importScripts('attempt.js'); attempt(self, {to}).then(found => "
+        "postMessage([found, typeof WebTransport]));",
+    }
+    app = _open(harness, files=files)
+    result = app.eval_async(f"""
+      const out = {{page: await attempt(window, {to}), parsed: await window.parsed}};
+      const add = (name = '') => {{ const f = document.createElement('iframe'); f.name = name;
+                                    document.body.append(f); return f; }};
+      out.contentWindow = await attempt(add().contentWindow, {to});
+      add(); out.indexed = await attempt(frames[frames.length - 1], {to});
+      add('named'); out.named = await attempt(window.named, {to});
+      const root = document.body.appendChild(document.createElement('div'))
+        .attachShadow({{mode: 'closed'}});
+      root.innerHTML = '<iframe></iframe>';
+      out.shadow = await attempt(root.querySelector('iframe').contentWindow, {to});
+      add(); const child = frames[frames.length - 1];
+      child.document.body.append(child.document.createElement('iframe'));
+      out.grandchild = await attempt(child[0], {to});
+      const nav = add(); nav.src = 'about:blank'; await new Promise(ok => nav.onload = ok);
+      out.navigated = await attempt(frames[frames.length - 1], {to});
+      // a srcdoc document, watched from another task in a loop as it commits
+      const doc = add(), at = frames.length - 1, caught = [];
+      let polling = true;
+      const loop = new MessageChannel();
+      loop.port1.onmessage = () => {{
+        const PC = frames[at] && frames[at].RTCPeerConnection;
+        if (typeof PC === 'function') caught.push(PC);
+        if (polling) loop.port2.postMessage(0);
+      }};
+      loop.port2.postMessage(0);
+      for (let k = 0; k < 10; k++) {{
+        doc.srcdoc = '<p>' + k + '</p>'; await new Promise(ok => setTimeout(ok, 30)); }}
+      polling = false;
+      out.srcdoc = [caught.length, doc.hasAttribute('srcdoc')];
+      out.page.push(typeof WebTransport);
+      const w = new Worker('w.js');
+      out.worker = await new Promise(ok => {{ w.onmessage = e => ok(e.data); }});
+      return out;
+    """)
+    assert result == {
+        "page": ["undefined"],
+        "parsed": [[], []],
+        "contentWindow": [],
+        "indexed": [],
+        "named": [],
+        "shadow": [],
+        "grandchild": [],
+        "navigated": [],
+        "srcdoc": [0, False],  # never seen, and refused
+        "worker": [[], "function"],  # workers have no WebRTC; the CSP bars WebTransport
+    }
+    process_events(1.5)
+    assert recorder.hits == [] and udp_recorder.hits == []
+    assert app.eval("typeof RTCPeerConnection + typeof RTCDataChannel") == "undefinedundefined"
+
+
+def test_a_web_view_page_has_no_webrtc_and_no_opaque_frames_reach_the_app(
+    harness, recorder, udp_recorder, https_pages
+):
+    """A remote page in an allowed frame: no WebRTC in it nor in its about:blank child; its
+    data: frame is refused; its sandboxed (opaque origin) frame gets none of the app's files."""
+    to = _addresses(recorder, udp_recorder)
+    remote = https_pages(
+        {
+            "/page": "<!doctype html><body>remote"
+            "<iframe sandbox='allow-scripts' src='/inner'></iframe>"
+            "<iframe src='data:text/html,<p>data</p>'></iframe>"
+            "<img src='finclip://app.w/pic.svg'>"
+            f"<script>{ATTEMPT_JS}"
+            f"(async () => {{ const out = {{page: await attempt(window, {to})}};"
+            f" out.refusedFrame = await attempt(frames[1], {to});"
+            " const f = document.createElement('iframe'); document.body.append(f);"
+            f" out.blank = await attempt(f.contentWindow, {to});"
+            " out.page.push(typeof WebTransport); window.result = out; })();</script>",
+            "/inner": "<!doctype html><img src='finclip://app.w/pic.svg'"
+            " onload=\"window.img='loaded'\" onerror=\"window.img='refused'\">",
+        }
+    )
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="7" height="5"/>'
+    app = _open(
+        harness,
+        "app.w",
+        files={"index.html": PAGE, "pic.svg": svg},
+        domains={"request": (remote.host,)},
+    )
+    _trust(app, remote)
+    _add_frame(app, remote.url("/page"))
+    from finclip_desktop.shell.testing import wait_until
+
+    def frame(parent, path):
+        found = [f for f in parent.children() if f.url().toString() == remote.url(path)]
+        return found[0] if found else None
+
+    page = wait_until(lambda: frame(app.page.mainFrame(), "/page"), what="the remote page")
+    result = wait_until(lambda: frame_eval(page, "window.result || null"), what="attempts")
+    assert result == {"page": ["undefined"], "refusedFrame": [], "blank": []}
+    inner = wait_until(lambda: frame(page, "/inner"), what="the sandboxed frame")
+    assert wait_until(lambda: frame_eval(inner, "window.img || null")) == "refused"
+    assert "data:text/html,%3Cp%3Edata%3C/p%3E" in app.page.refused
+    assert "pic.svg" not in app.container.scheme.served  # neither for the page nor its frame
+    assert sorted(remote.hits) == ["/inner", "/page"]
+    process_events(1.5)
+    assert recorder.hits == [] and udp_recorder.hits == []
+
+
+def test_without_the_guard_the_engine_still_sends_no_udp(
+    harness, recorder, udp_recorder, monkeypatch
+):
+    """Defence in depth: the engine flag keeps STUN (UDP) off even if WebRTC were left in."""
+    from finclip_desktop.shell import container
+
+    scripts = container.page_scripts
+    monkeypatch.setattr(
+        container, "page_scripts", lambda: [s for s in scripts() if s.name() != "finclip-guard"]
+    )
+    to = _addresses(recorder, udp_recorder)
+    app = _open(harness, files={"index.html": PAGE, "attempt.js": ATTEMPT_JS})
+    found = app.eval_async(f"""
+      await new Promise(ok => {{ const s = document.createElement('script'); s.src = 'attempt.js';
+                                s.onload = ok; document.head.append(s); }});
+      return await attempt(window, {to});
+    """)
+    assert found == ["RTCPeerConnection", "webkitRTCPeerConnection"]  # the guard is off
+    process_events(1.5)
+    assert udp_recorder.hits == []

@@ -86,3 +86,36 @@ def test_settings_page_saves_developer_mode(launcher):
     page.developer.setChecked(True)
     assert page.save()
     assert SettingsStore().effective.developer_mode is True
+
+
+def test_permissions_button_lists_and_revokes_the_selected_apps_decisions(launcher):
+    from PySide6.QtWidgets import QApplication
+
+    from finclip_desktop.shell.dialogs import PermissionsDialog
+
+    widget, h = launcher
+    h.shell.permissions.set("com.example.notes", "scope.clipboardRead", True)
+    h.shell.permissions.set("com.example.mail", "scope.userLocation", False)
+    widget.grid.setCurrentRow(widget.visible_apps().index("com.example.notes"))
+    assert widget.selected() == "com.example.notes"
+    QTest.mouseClick(widget.permissions_button, Qt.MouseButton.LeftButton)
+    dialog = wait_until(
+        lambda: next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, PermissionsDialog) and w.isVisible()
+            ),
+            None,
+        ),
+        what="the permissions dialog",
+    )
+    assert dialog.app_id == "com.example.notes"
+    assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == [
+        "read your clipboard: allowed"
+    ]
+    dialog.list.setCurrentRow(0)
+    dialog.revoke_button.click()
+    assert h.shell.permissions.decisions("com.example.notes") == {}
+    assert h.shell.permissions.decisions("com.example.mail") == {"scope.userLocation": False}
+    dialog.close()

@@ -238,3 +238,67 @@ def test_launcher_process_hands_over_and_exits_cleanly(tmp_path):
     finally:
         running.terminate()
         assert running.wait(15) == 0
+
+
+def test_bad_run_arguments_are_one_line_errors(tmp_path):
+    app = _app(tmp_path / "counter")
+    text = str(tmp_path / "t.txt")
+    cases = {
+        ("run", str(app), "--dev", "--timeout", "nan"): "--timeout must be a positive",
+        ("run", str(app), "--dev", "--timeout", "inf"): "--timeout must be a positive",
+        ("run", ""): "TARGET is empty",
+        ("run", "./nope", "--dev"): "./nope: no such folder or file",
+        ("run", str(app), "--dev", "--trust", "key"): "--trust applies to .fcpkg files only",
+    }
+    for args, message in cases.items():
+        result = finclip(*args, "--no-sandbox", "--dump-text", text)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.count("\n") == 1 and message in result.stderr, (args, result.stderr)
+    assert not Path(text).exists()
+
+
+SIGNAL_JS = (
+    'document.addEventListener("DOMContentLoaded", () => {'
+    ' const n = +(localStorage.getItem("n") || 0); localStorage.setItem("n", n + 1);'
+    ' document.getElementById("c").textContent = "count " + n;'
+    # tells the test the page ran: the bridge creates the app's storage database
+    ' window.postMessage({__fcBridge: "call", id: 1, api: "setStorageSync",'
+    ' args: {key: "ran", data: n}}, "*"); });'
+)
+
+
+def test_a_running_app_is_locked_and_sigterm_keeps_its_data(tmp_path):
+    """The interactive shell owns its apps' data: an automated run of the same app is
+    refused with a clear error (another app runs); SIGTERM flushes what the app stored."""
+    from finclip_desktop.capabilities.storage import DB_NAME
+    from finclip_desktop.settings import data_dir
+
+    app = _app(tmp_path / "counter")
+    (app / "app.js").write_text(SIGNAL_JS)
+    other = _app(tmp_path / "other", "other.app")
+    text = tmp_path / "t.txt"
+    running = subprocess.Popen(
+        [sys.executable, "-m", "finclip_desktop", "run", str(app), "--dev", "--no-sandbox"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        ran = data_dir() / "apps" / "demo.counter" / "data" / DB_NAME
+        deadline = time.monotonic() + 30
+        while not ran.exists():
+            assert running.poll() is None, running.stderr.read().decode()
+            assert time.monotonic() < deadline, "the page did not run"
+            time.sleep(0.1)
+        locked = finclip("run", str(app), "--dev", "--no-sandbox", "--dump-text", str(text))
+        assert locked.returncode == 1 and locked.stderr.count("\n") == 1, locked.stderr
+        assert "demo.counter is open in another FinClip (process" in locked.stderr
+        assert not text.exists()
+        beside = finclip("run", str(other), "--dev", "--no-sandbox", "--dump-text", str(text))
+        assert beside.returncode == 0, beside.stderr
+        assert "count 0" in text.read_text()
+    finally:
+        running.terminate()
+        assert running.wait(15) == 0
+    after = finclip("run", str(app), "--dev", "--no-sandbox", "--dump-text", str(text))
+    assert after.returncode == 0, after.stderr
+    assert "count 1" in text.read_text()  # the interactive run's write survived SIGTERM

@@ -87,6 +87,7 @@ class Admin:
     token: str
     key: Any = field(default_factory=generate_key)
     org: str = "acme"
+    app_secret: str = ""  # the demo app's, for its backend's code2Session (login/session)
 
     def call(self, method: str, path: str, **kw: Any) -> Any:
         resp = httpx.request(
@@ -99,21 +100,27 @@ class Admin:
     def setup(self) -> None:
         self.call("POST", "/api/v1/orgs", json={"id": self.org, "name": "Acme"})
         self.add_key(self.key)
-        self.call("POST", "/api/v1/apps", json={
+        self.app_secret = self.call("POST", "/api/v1/apps", json={
             "app_id": APP_ID, "name": "Demo", "org": self.org, "category": "tools",
-            "description": "A demo app"})  # fmt: skip
+            "description": "A demo app"})["app_secret"]  # fmt: skip
 
     def add_key(self, key: Any) -> None:
         self.call("POST", f"/api/v1/orgs/{self.org}/keys",
                   json={"public_key": public_key_text(key), "name": "dev"})  # fmt: skip
 
+    def upload(self, version: str, files: dict[str, bytes] | None = None, key: Any = None,
+               app_id: str = APP_ID) -> bytes:  # fmt: skip
+        """Upload, submit and approve ``version`` (not released); returns the package."""
+        data = make_package(key or self.key, version, files or app_files(version), app_id)
+        self.call("POST", f"/api/v1/apps/{app_id}/versions", content=data,
+                  params={"changelog": version})  # fmt: skip
+        self.call("POST", f"/api/v1/apps/{app_id}/versions/{version}/submit", json={})
+        self.call("POST", f"/api/v1/apps/{app_id}/versions/{version}/approve", json={})
+        return data
+
     def publish(self, version: str, files: dict[str, bytes] | None = None, key: Any = None,
                 mandatory: bool = False) -> bytes:  # fmt: skip
-        data = make_package(key or self.key, version, files or app_files(version))
-        self.call("POST", f"/api/v1/apps/{APP_ID}/versions", content=data,
-                  params={"changelog": version})  # fmt: skip
-        self.call("POST", f"/api/v1/apps/{APP_ID}/versions/{version}/submit", json={})
-        self.call("POST", f"/api/v1/apps/{APP_ID}/versions/{version}/approve", json={})
+        data = self.upload(version, files, key)
         body: dict[str, Any] = {"version": version}
         if mandatory:
             body["mandatory"] = True

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from finclip_desktop.package import generate_key, load_private_key
+from finclip_desktop.package import generate_key, key_id, load_private_key
 from finclip_desktop.package import metadata as md
 from finclip_desktop.package.zipformat import read_archive, write_archive
 from finclip_desktop.store import (
@@ -375,3 +375,141 @@ def test_slow_retrieval(live: Live, mitm: Mitm, tmp_path: Path) -> None:
 
     mitm.rules[META + "timestamp.json"] = lambda m, p, up: (200, {}, drip())
     _rejected(store, tmp_path, OfflineError)
+
+
+# -- trust resets -----------------------------------------------------------------------------
+def _recording(mitm: Mitm) -> dict[str, bytes]:
+    """Record the first timestamp/snapshot/targets the proxy passes through."""
+    recorded: dict[str, bytes] = {}
+    for role in ("timestamp", "snapshot", "targets"):
+        mitm.rules[f"{META}{role}.json"] = lambda m, p, up: (
+            recorded.setdefault(p, up.content) and None
+        )
+    return recorded
+
+
+def test_forged_401_keeps_rollback_protection(live: Live, mitm: Mitm, tmp_path: Path) -> None:
+    """A proxy answers one device call with 401: the client registers again (the server
+    might have forgotten it) and drops the documents of its old identity, but not the
+    versions it trusted: replaying older, validly signed metadata still fails."""
+    recorded = _recording(mitm)
+    store = _installed(live, mitm, tmp_path)
+    mitm.rules.clear()
+    live.admin.publish("1.0.1")
+    store.install(APP_ID)
+    first = store.register().device_id
+    forged: list[str] = []
+
+    def unauthorized_once(method: str, path: str, up: Any) -> Any:
+        if not forged:
+            forged.append(path)
+            return 401, {"Content-Type": "application/json"}, b'{"error": "unknown device"}'
+        return 200, {}, recorded[path]
+
+    mitm.rules[META + "timestamp.json"] = unauthorized_once
+    for role in ("snapshot", "targets"):
+        mitm.rules[f"{META}{role}.json"] = _replace(recorded[f"{META}{role}.json"])
+    before = snapshot_tree(tmp_path / "client" / "cache")
+    with pytest.raises(VerificationError) as info:
+        store.install(APP_ID)
+    assert info.value.reason == "rollback", str(info.value)
+    assert forged and store.register().device_id != first  # it did register again
+    assert snapshot_tree(tmp_path / "client" / "cache") == before
+    assert store.open(APP_ID).manifest.version == "1.0.1"
+    store.close()
+    again = make_store(mitm.url, tmp_path / "client", live.admin.key)  # after a restart too
+    with pytest.raises(VerificationError):
+        again.install(APP_ID)
+    assert again.open(APP_ID).manifest.version == "1.0.1"
+    again.close()
+
+
+def _stranger_root(tmp_path: Path) -> tuple[Path, Any]:
+    key = generate_key()
+    signed = md.root_signed(1, datetime.now(UTC) + timedelta(days=1),
+                            {r: ([key], 1) for r in md.ROLES})  # fmt: skip
+    path = tmp_path / "stranger-root.json"
+    path.write_bytes(md.sign(signed, [key]))
+    return path, key
+
+
+def test_pin_replaces_a_root_trusted_on_first_use(live: Live, tmp_path: Path) -> None:
+    """A root trusted on first use (perhaps an attacker's) does not outlive a pin: once
+    policy or --root pins another root, metadata must chain from the pin."""
+    live.admin.publish("1.0.0")
+    tofu = make_store(live.url, tmp_path / "client", live.admin.key)
+    tofu.install(APP_ID)
+    tofu.close()
+    pin, key = _stranger_root(tmp_path)
+    pinned = make_store(live.url, tmp_path / "client", live.admin.key, root_file=pin)
+    assert list(pinned.metadata.root["keys"]) == [key_id(key)]
+    with pytest.raises(VerificationError) as info:
+        pinned.install(APP_ID)
+    assert info.value.reason == "signature-threshold"
+    assert pinned.open(APP_ID).manifest.version == "1.0.0"  # the installed app still opens
+    pinned.close()
+    # the server's real root pinned instead: it chains from nothing stored, so it starts over
+    real = tmp_path / "real-root.json"
+    with live.server.session() as session:
+        real.write_bytes(live.server.dist.root(session))
+    fixed = make_store(live.url, tmp_path / "client", live.admin.key, root_file=real)
+    assert fixed.install(APP_ID).manifest.version == "1.0.0"
+    fixed.close()
+
+
+def test_pin_of_the_stored_chain_keeps_its_versions(live: Live, mitm: Mitm, tmp_path: Path) -> None:
+    """Pinning the very root that was trusted on first use keeps the stored state: the
+    versions seen still refuse older metadata."""
+    recorded = _recording(mitm)
+    store = _installed(live, mitm, tmp_path)
+    mitm.rules.clear()
+    live.admin.publish("1.0.1")
+    store.install(APP_ID)
+    store.close()
+    pin = tmp_path / "root.json"
+    with live.server.session() as session:
+        pin.write_bytes(live.server.dist.root(session))
+    pinned = make_store(mitm.url, tmp_path / "client", live.admin.key, root_file=pin)
+    for path, body in recorded.items():
+        mitm.rules[path] = _replace(body)
+    with pytest.raises(VerificationError) as info:
+        pinned.install(APP_ID)
+    assert info.value.reason == "rollback"
+    pinned.close()
+
+
+def test_reset_to_a_new_pin_keeps_installed_versions(
+    live: Live, mitm: Mitm, tmp_path: Path
+) -> None:
+    """A pinned root the stored chain never reached (root 2, while the client holds root 1)
+    discards the stored metadata and its versions; the installed app versions stay
+    protected: replayed older metadata may be trusted again, but its older app version is
+    not installed, until the server names the installed version again."""
+    recorded = _recording(mitm)
+    store = _installed(live, mitm, tmp_path)
+    mitm.rules.clear()
+    live.admin.publish("1.0.1")
+    store.install(APP_ID)
+    store.close()
+    with live.server.session() as session:
+        assert live.server.dist.rotate_root(session, rotate_online=False) == 2
+        pin_body = live.server.dist.root(session)
+    pin = tmp_path / "root-2.json"
+    pin.write_bytes(pin_body)
+    pinned = make_store(mitm.url, tmp_path / "client", live.admin.key, root_file=pin)
+    assert pinned.metadata.root["version"] == 2
+    for path, body in recorded.items():
+        mitm.rules[path] = _replace(body)
+    before = snapshot_tree(tmp_path / "client" / "cache")
+    with pytest.raises(VerificationError) as info:
+        pinned.install(APP_ID)
+    assert info.value.reason == "rollback"
+    assert "older than the installed 1.0.1" in str(info.value)
+    (update,) = pinned.check_updates()
+    assert (update.version, update.staged) == ("1.0.0", False)
+    assert snapshot_tree(tmp_path / "client" / "cache") == before
+    assert pinned.open(APP_ID).manifest.version == "1.0.1"
+    mitm.rules.clear()  # the real, newer metadata names 1.0.1: the guard is lifted
+    assert pinned.install(APP_ID).manifest.version == "1.0.1"
+    assert pinned.metadata.state.guard == {}
+    pinned.close()

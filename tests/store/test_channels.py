@@ -84,3 +84,26 @@ def test_policy_channel_wins_over_the_user_setting(
     assert [u.version for u in store.check_updates()] == ["1.1.0"]
     assert store.open(APP_ID).read("app.js") == BETA_JS
     store.close()
+
+
+def test_registering_again_after_channel_changes(live: Live, tmp_path: Path) -> None:
+    """A device whose channel changed has versions above the epoch; the server forgets it.
+    Registering again, the client says which versions it trusts, so the new identity's
+    documents start above them (a fresh device's would be older: refused as a rollback)."""
+    import sqlite3
+
+    gray_to_beta(live)
+    store = store_for(live, live.url, tmp_path / "a", "beta")
+    store.install(APP_ID)
+    store.close()
+    store = store_for(live, live.url, tmp_path / "a", "stable")  # a channel change
+    assert [u.version for u in store.check_updates()] == ["1.0.0"]
+    seen = {r: store.metadata.signed(r)["version"] for r in ("timestamp", "snapshot", "targets")}
+    db = sqlite3.connect(live.data_dir / "finclip.db")
+    db.execute("DELETE FROM devices")
+    db.commit()
+    db.close()
+    assert store.check_updates() == []
+    for role, version in seen.items():
+        assert store.metadata.signed(role)["version"] > version, role
+    store.close()

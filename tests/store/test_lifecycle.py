@@ -7,11 +7,19 @@ import json
 import sqlite3
 from pathlib import Path
 
+import httpx
 import pytest
 
 from finclip_desktop.package import public_key_text
 from finclip_desktop.settings import Settings, SettingsStore
-from finclip_desktop.store import AppNotAllowedError, Store, StoreError, UnknownAppError
+from finclip_desktop.store import (
+    AppNotAllowedError,
+    Store,
+    StoreError,
+    UnknownAppError,
+    WithdrawnError,
+)
+from finclip_desktop.store.stats import make_event
 from tests.store.conftest import (
     APP_ID,
     FAST_RETRY,
@@ -237,8 +245,215 @@ def test_refused_stats_batch_does_not_block_the_queue(live: Live, tmp_path: Path
             return None
 
         proxy.rules["/api/v1/stats"] = refuse_first
-        assert store.flush_stats(batch_size=4) == 10
+        assert store.flush_stats(batch_size=4) == 6  # the refused batch is dropped at once
         assert store.stats.pending() == 0 and len(calls) == 3
         store.close()
     finally:
         proxy.close()
+
+
+OTHER = "com.example.other"
+
+
+def _second_app(live: Live) -> None:
+    live.admin.call("POST", "/api/v1/apps", json={"app_id": OTHER, "name": "Other",
+                                                  "org": live.admin.org})  # fmt: skip
+
+
+def _release(live: Live, app_id: str, version: str, key: object = None, **files: bytes) -> bytes:
+    extra = {"app.js": f"App({{v: '{version}'}})".encode(), **files}
+    data = live.admin.upload(version, app_files(version, extra), key, app_id)
+    live.admin.call("POST", f"/api/v1/apps/{app_id}/release", json={"version": version})
+    return data
+
+
+def test_one_failed_update_does_not_block_the_others(live: Live, tmp_path: Path) -> None:
+    """The first app's update is signed by a key the client does not trust; the second
+    app's update is still staged, and the failure is reported next to it."""
+    from finclip_desktop.package import generate_key
+
+    _second_app(live)
+    _release(live, APP_ID, "1.0.0")
+    _release(live, OTHER, "1.0.0")
+    store = make_store(live.url, tmp_path / "client", live.admin.key)
+    store.install(APP_ID)
+    store.install(OTHER)
+    rogue = generate_key()
+    live.admin.add_key(rogue)
+    _release(live, APP_ID, "1.0.1", rogue)  # sorts before OTHER: checked first
+    _release(live, OTHER, "1.0.1")
+    failed, staged = store.check_updates()
+    assert (failed.app_id, failed.version, failed.staged) == (APP_ID, "1.0.1", False)
+    assert "signed by unknown key" in failed.error and "\n" not in failed.error
+    assert (staged.app_id, staged.version, staged.staged, staged.error) == (
+        OTHER, "1.0.1", True, "")  # fmt: skip
+    assert store.open(OTHER).manifest.version == "1.0.1"
+    assert store.open(APP_ID).manifest.version == "1.0.0"
+    store.close()
+
+
+def test_takedown_withdraws_the_installed_app(live: Live, mitm: Mitm, tmp_path: Path) -> None:
+    """Fresh signed targets that no longer name an installed app withdraw it: it does not
+    open, online or offline, until the server restores it; nothing of it is deleted."""
+    from finclip_desktop.store import OfflineError
+
+    live.admin.publish("1.0.0")
+    store = make_store(mitm.url, tmp_path / "client", live.admin.key)
+    store.install(APP_ID)
+    base = f"/api/v1/apps/{APP_ID}"
+    live.admin.call("POST", base + "/takedown", json={"reason": "security"})
+    assert store.check_updates() == []
+    assert store.withdrawn(APP_ID)
+    with pytest.raises(WithdrawnError) as info:
+        store.open(APP_ID)
+    assert str(info.value) == (
+        f"app {APP_ID} was withdrawn by the server; it can no longer be opened "
+        "(its data on this computer is kept)"
+    )
+    assert store.installed() == [APP_ID] and store.installed_version(APP_ID) == "1.0.0"
+    store.close()
+    mitm.upstream = "http://127.0.0.1:9"  # the server cannot be reached
+    offline = make_store(mitm.url, tmp_path / "client", live.admin.key)
+    with pytest.raises(OfflineError):
+        offline.check_updates()
+    with pytest.raises(WithdrawnError):  # the last verified metadata still says so
+        offline.open(APP_ID)
+    offline.close()
+    # restored: verified targets name it again, and the same cached version opens
+    mitm.upstream = live.url
+    live.admin.call("POST", base + "/restore", json={"reason": "fixed"})
+    again = make_store(mitm.url, tmp_path / "client", live.admin.key)
+    assert again.withdrawn(APP_ID)
+    assert again.check_updates() == []
+    assert not again.withdrawn(APP_ID)
+    assert again.open(APP_ID).manifest.version == "1.0.0"
+    again.close()
+
+
+def test_new_identity_never_moves_an_app_back(live: Live, tmp_path: Path) -> None:
+    """The device had a gray release (named device); the server forgets it and it registers
+    again, outside the gray audience: the full release is older than the installed version
+    and is not installed, until the server offers the installed version or newer again."""
+    live.admin.publish("1.0.0")
+    store = make_store(live.url, tmp_path / "client", live.admin.key)
+    device = store.register().device_id
+    base = f"/api/v1/apps/{APP_ID}"
+    live.admin.upload("1.1.0", app_files("1.1.0", {"app.js": b"App({v: 11})"}))
+    live.admin.call("POST", base + "/release", json={"version": "1.1.0",
+                                                     "gray": {"devices": [device]}})  # fmt: skip
+    assert store.install(APP_ID).manifest.version == "1.1.0"
+    db = sqlite3.connect(live.data_dir / "finclip.db")
+    db.execute("DELETE FROM devices")
+    db.commit()
+    db.close()
+    (update,) = store.check_updates()
+    assert store.register().device_id != device
+    assert (update.version, update.staged) == ("1.0.0", False)
+    assert "older than the installed 1.1.0" in update.error
+    assert store.open(APP_ID).manifest.version == "1.1.0"
+    live.admin.call("POST", base + "/promote", json={})  # 1.1.0 for everyone
+    assert store.check_updates() == []
+    assert store.metadata.state.guard == {}
+    # from now on newer metadata naming an older version is an ordinary (operator) rollback
+    live.admin.call("POST", base + "/rollback", json={"version": "1.0.0", "reason": "bug"})
+    (rollback,) = store.check_updates()
+    assert (rollback.version, rollback.staged, rollback.mandatory) == ("1.0.0", True, True)
+    store.close()
+
+
+def test_gc_keeps_resumable_downloads(live: Live, tmp_path: Path) -> None:
+    """An interrupted download of a target still listed survives the garbage collection
+    after another app's install, and resumes; stale ones go after PART_MAX_AGE_S."""
+    import hashlib
+    import os
+    import time
+
+    from finclip_desktop.store.store import PART_MAX_AGE_S
+
+    _second_app(live)
+    _release(live, APP_ID, "1.0.0")
+    big = _release(live, OTHER, "1.0.0", **{"data/big.bin": os.urandom(1_000_000)})
+    store = make_store(live.url, tmp_path / "client", live.admin.key)
+    downloads = tmp_path / "client/cache/downloads"
+    part = downloads / f"{hashlib.sha256(big).hexdigest()}.part"
+    part.write_bytes(big[: len(big) // 2])  # an install of OTHER cut off half-way
+    stale, recent = downloads / f"{'a' * 64}.part", downloads / f"{'b' * 64}.part"
+    stale.write_bytes(b"old")
+    recent.write_bytes(b"new")
+    old = time.time() - PART_MAX_AGE_S - 60
+    os.utime(stale, (old, old))
+    store.install(APP_ID)  # succeeds and collects garbage
+    assert part.stat().st_size == len(big) // 2
+    assert recent.exists() and not stale.exists()
+    before = store.bytes_received()
+    assert store.install(OTHER).manifest.version == "1.0.0"
+    assert store.bytes_received() - before < len(big) // 2 + 64 * 1024  # resumed
+    assert not part.exists()
+    store.close()
+
+
+def test_login_code_and_its_lifetime(live: Live, tmp_path: Path) -> None:
+    live.admin.publish("1.0.0")
+    store = make_store(live.url, tmp_path / "client", live.admin.key)
+    issued = store.login_code(APP_ID)
+    assert set(issued) == {"code", "expires_in"} and issued["expires_in"] == 300
+    answer = httpx.post(live.url + "/api/v1/login/session", json={
+        "app_id": APP_ID, "app_secret": live.admin.app_secret, "code": issued["code"]},
+        timeout=10).json()  # fmt: skip
+    assert len(answer["openid"]) == 32
+    store.close()
+
+
+def test_a_batch_the_server_keeps_failing_is_dropped_after_bounded_retries(
+    live: Live, mitm: Mitm, tmp_path: Path
+) -> None:
+    """The server answers 500 to one batch every time: it is retried at most
+    MAX_BATCH_ATTEMPTS times (events stay queued meanwhile), then dropped, and the queue
+    behind it is delivered."""
+    from finclip_desktop.store.stats import MAX_BATCH_ATTEMPTS, BatchRejected
+
+    store = make_store(mitm.url, tmp_path / "client", live.admin.key)
+    for i in range(10):
+        store.record_event("page_view", APP_ID, name=f"pages/p{i}")
+    poisoned: list[str] = []
+
+    def fail_first_batch(method: str, path: str, up: object) -> object:
+        batch_id = json.loads(up.request.content)["batch_id"]
+        if not poisoned:
+            poisoned.append(batch_id)
+        if batch_id == poisoned[0]:
+            return 500, {"Content-Type": "application/json"}, b'{"error": "internal"}'
+        return None
+
+    mitm.rules["/api/v1/stats"] = fail_first_batch
+    for _ in range(MAX_BATCH_ATTEMPTS - 1):
+        with pytest.raises(BatchRejected) as info:
+            store.flush_stats(batch_size=4)
+        assert "500" in str(info.value)
+        assert store.stats.pending() == 10
+    assert store.flush_stats(batch_size=4) == 6
+    assert store.stats.pending() == 0
+    summary = live.admin.call("GET", "/api/v1/stats/summary", params={"app_id": APP_ID})
+    assert summary["apps"][0]["page_view"] == 10  # the server did store the first one too
+    store.close()
+
+
+def test_events_that_are_not_finite_never_enter_or_block_the_queue(
+    live: Live, tmp_path: Path
+) -> None:
+    store = make_store(live.url, tmp_path / "client", live.admin.key)
+    for duration in (float("nan"), float("inf"), 1e300, -1):
+        with pytest.raises(StoreError, match=r"^bad event: duration_ms must be a number from 0"):
+            store.record_event("api_call", APP_ID, name="request", duration_ms=duration)
+    with pytest.raises(StoreError, match="^bad event: ts must be"):
+        make_event("launch", APP_ID, ts_ms=float("nan"))
+    with pytest.raises(StoreError, match="unknown event field 'colour'"):
+        store.record_event("launch", APP_ID, colour="red")
+    assert store.stats.pending() == 0
+    # a NaN queued by an older version cannot even be written as JSON: dropped, not stuck
+    store.record_event("launch", APP_ID)
+    store.stats.record({"type": "api_call", "app_id": APP_ID, "ts": 1, "duration_ms": float("nan")})
+    store.record_event("launch", APP_ID)
+    assert store.flush_stats(batch_size=2) == 1  # [launch, NaN] dropped, [launch] sent
+    assert store.stats.pending() == 0
+    store.close()

@@ -11,7 +11,7 @@ import html
 import json
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
 from finclip_desktop.runtime.compiler.expr import compile_expression, compile_object_body
@@ -237,6 +237,7 @@ class FileCompiler:
         self.inline_wxs: list[tuple[str, str]] = []  # (module path, code)
         self.dependencies: list[str] = []
         self.loops = 0
+        self.in_text = False  # text inside <text> stays raw: the runtime decodes it (decode)
 
     def compile(self) -> str:
         tree = parse(self.src)
@@ -306,7 +307,7 @@ class FileCompiler:
 
     def node(self, node, skip_if: bool = False) -> str | None:
         if isinstance(node, Text):
-            return f"C.t({compile_value(self.src, node.start, node.end)})"
+            return f"C.t({compile_value(self.src, node.start, node.end, not self.in_text)})"
         el: Element = node
         if el.attr("wx:for") or el.attr("wx:for-items"):
             return self.for_loop(el)
@@ -361,7 +362,9 @@ class FileCompiler:
             name_code = compile_value(self.src, name.vstart, name.vend) if name else '""'
             return f"C.slot({name_code})"
         attrs, events = self.attributes(el)
+        outer, self.in_text = self.in_text, self.in_text or tag == "text"
         children = self.children(el.children)
+        self.in_text = outer
         return f"C.e({json.dumps(tag)},{attrs},{events},{children})"
 
     def attributes(self, el: Element) -> tuple[str, str]:
@@ -458,7 +461,7 @@ class FileCompiler:
         self.wxs[module.value] = f"C.req({json.dumps(path)})"
 
 
-def make_resolver(files: set[str], current: str) -> Callable[[str, str], str | None]:
+def make_resolver(files: Container[str], current: str) -> Callable[[str, str], str | None]:
     """Resolve ``src`` (relative or absolute, extension optional) against ``current``."""
 
     def resolve(src: str, ext: str) -> str | None:

@@ -5,7 +5,8 @@ var __fc = self.__fc = (function () {
   var F = {}, defs = {}, cache = {}, wxmlDefs = {}, wxmlMods = {};
   var post = function (m) { self.postMessage(m); };
   var warn = function () { console.warn.apply(console, ['[finclip]'].concat([].slice.call(arguments))); };
-  var BLOCKED = { __proto__: 1, constructor: 1, prototype: 1 };
+  var BLOCKED = Object.create(null);  // members templates never reach ({__proto__: 1} would set no key)
+  ['__proto__', 'constructor', 'prototype', '__defineGetter__', '__defineSetter__'].forEach(function (k) { BLOCKED[k] = 1; });
   var hasOwn = function (o, k) { return Object.prototype.hasOwnProperty.call(o, k); };
 
   /* ---------------------------------------------------------------- modules */
@@ -23,19 +24,44 @@ var __fc = self.__fc = (function () {
     for (var i = 0; i < roots.length; i++) {
       if (path.lastIndexOf(roots[i] + '/', 0) === 0 && !loadedSubs[i]) {
         loadedSubs[i] = true;
-        importScripts('sub/' + i + '.js');
+        try { importScripts('sub/' + i + '.js'); } catch (e) { if (e.name !== 'SyntaxError') throw e; F.isolate(i); }
         return true;
       }
     }
     return false;
   }
   F.loadSub = loadSub;
+  /* the isolated start (isolated.js, used when service.js does not parse): every module
+     comes from its own file (mod/<n>.js); a broken one is reported with its file:line:col
+     through the error event the engine fires while dispatching, the others still load */
+  var loader = new EventTarget(), isolating = null;
+  loader.addEventListener('load', function () { importScripts(isolating.file); });
+  F.isolate = function (sub) {
+    (F.config.mods || []).forEach(function (m, n) {
+      if (m[1] !== (sub === undefined ? -1 : sub)) return;
+      isolating = { file: 'mod/' + n + '.js', failed: null };
+      loader.dispatchEvent(new Event('load'));
+      var failed = isolating.failed;
+      isolating = null;
+      if (failed) reportError(m[0] + ':' + failed.lineno + ':' + failed.colno + ': ' +
+        String(failed.message).replace(/^Uncaught /, '').replace("Failed to execute 'importScripts' on 'WorkerGlobalScope': ", ''));
+    });
+  };
   function resolve(from, p) {
-    var base = normalize(p.charAt(0) === '/' ? p : dirname(from) + '/' + p);
+    var found = lookup(normalize(p.charAt(0) === '/' ? p : dirname(from) + '/' + p));
+    // a bare package path (not ./ ../ or /): miniprogram_npm of each folder up to the root
+    for (var dir = dirname(from); !found && /^[^./]/.test(p); dir = dirname(dir)) {
+      found = lookup(normalize(dir + '/miniprogram_npm/' + p));
+      if (!dir) break;
+    }
+    if (found) return found;
+    throw new Error('module "' + p + '" is not defined (required from ' + from + ')');
+  }
+  function lookup(base) {
     var tries = [base, base + '.js', base + '/index.js', base + '.wxs'];
     loadSub(base);
     for (var i = 0; i < tries.length; i++) if (defs[tries[i]]) return tries[i];
-    throw new Error('module "' + p + '" is not defined (required from ' + from + ')');
+    return null;
   }
   function req(path) {
     if (cache[path]) return cache[path].exports;
@@ -63,12 +89,25 @@ var __fc = self.__fc = (function () {
   var C = F.C = { inst: null };
   C.s = function (v) { return v == null ? '' : String(v); };
   C.m = function (o, k) { return o == null || BLOCKED[k] === 1 ? undefined : o[k]; };
+  /* templates never change logic data: array mutators (sort, push, ...) run on a copy, and
+     WXS functions (a module's own members) get copies of their arguments */
+  var MUTATORS = { copyWithin: 1, fill: 1, pop: 1, push: 1, reverse: 1, shift: 1, sort: 1, splice: 1, unshift: 1 };
+  function copies(a) {
+    return a.map(function (v) {
+      if (v === null || typeof v !== 'object') return v;
+      try { return structuredClone(v); } catch (e) { return v; }  // e.g. a WXS module object
+    });
+  }
   C.c = function (o, k, a) {
     var f = C.m(o, k);
-    if (typeof f !== 'function') { warn('cannot call "' + k + '": not a function'); return undefined; }
-    return f.apply(o, a);
+    var own = o != null && hasOwn(o, k);  // a WXS module's function (call/apply/bind are not)
+    if (typeof f !== 'function' || (typeof o === 'function' && !own)) { warn('cannot call "' + k + '": not a function'); return undefined; }
+    if (own) return f.apply(o, copies(a));
+    // a WXS callback (l.map(m.f)) sees a deep copy of the items; sort/push/... a shallow one
+    if (a.some(function (x) { return typeof x === 'function'; })) return f.apply(copies([o])[0], a);
+    return f.apply(Array.isArray(o) && MUTATORS[k] === 1 ? o.slice() : o, a);
   };
-  C.f = function (f, a) { return typeof f === 'function' ? f.apply(undefined, a) : undefined; };
+  C.f = function (f, a) { return typeof f === 'function' ? f.apply(undefined, copies(a)) : undefined; };
   C.req = function (p) { return req(p); };
   C.t = function (x) { return { x: C.s(x), id: 0, p: null }; };
   function flat(list, out) {
@@ -110,7 +149,9 @@ var __fc = self.__fc = (function () {
       if (n === 'hidden') { if (!val || val === 'false') continue; val = true; }
       a[n] = val;
     }
+    if (inst.__prefix) a['fc-c'] = inst.__prefix;
     v.ds = ds || {};
+    if (tag === 'text' && ('decode' in a || a.space)) v.c = textKids(v.c, a);
     if (comp) {
       var def = getComponentDef(comp);
       v.cp = comp;
@@ -124,6 +165,19 @@ var __fc = self.__fc = (function () {
     return v;
   };
   function camel(s) { return s.replace(/-([a-z])/g, function (_, c) { return c.toUpperCase(); }); }
+  /* <text space="ensp|emsp|nbsp"> widens its spaces; <text decode> decodes the entities
+     WeChat documents (static text inside <text> is compiled raw) */
+  var SPACES = { ensp: '\u2002', emsp: '\u2003', nbsp: '\u00a0' };
+  var ENTITIES = { nbsp: '\u00a0', lt: '<', gt: '>', amp: '&', apos: "'", ensp: '\u2002', emsp: '\u2003' };
+  function textKids(kids, a) {
+    var sp = SPACES[a.space], dec = 'decode' in a && a.decode !== false && a.decode !== 'false';
+    return kids.map(function (k) {
+      if (k.x === undefined) return k;
+      var x = sp ? k.x.replace(/ /g, sp) : k.x;
+      if (dec) x = x.replace(/&(nbsp|lt|gt|amp|apos|ensp|emsp);/g, function (_, n) { return ENTITIES[n]; });
+      return x === k.x ? k : { x: x, id: 0, p: null };
+    });
+  }
   C.l = function (s, list, key, itemName, indexName, fn, memo) {
     var inst = C.inst, cache = inst.__memo || (inst.__memo = {}), hit;
     if (memo && s === C.root && (hit = cache[memo[0]]) && hit.list === list) {
@@ -361,6 +415,7 @@ var __fc = self.__fc = (function () {
     if (!d) { d = compDefs[path] = normalizeDef({}); }
     d.prefix = cfg.prefix;
     d.using = cfg.using;
+    d.json = cfg.json || {};
     d.path = path;
     return d;
   }
@@ -438,7 +493,7 @@ var __fc = self.__fc = (function () {
     inst.__tpl = v.cp + '.wxml';
     inst.__using = def.using;
     inst.__prefix = def.prefix;
-    var iso = def.options.styleIsolation;
+    var iso = def.options.styleIsolation || def.json.styleIsolation;
     inst.__shared = def.options.addGlobalClass || iso === 'apply-shared' || iso === 'shared';
     inst.__alive = true;
     inst.__page = parent && parent.o ? (parent.o.__page || parent.o) : null;
@@ -574,7 +629,10 @@ var __fc = self.__fc = (function () {
   }
 
   function setData(inst, obj, cb) {
-    if (!obj || typeof obj !== 'object') { warn('setData expects an object'); return; }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
+      reportError(new TypeError('setData(' + (obj === null ? 'null' : Array.isArray(obj) ? 'array' : typeof obj) + '): the first argument must be an object of data paths and values'));
+      return;
+    }
     var changed = [];
     Object.keys(obj).forEach(function (key) {
       var parts = parsePath(key);
@@ -669,11 +727,16 @@ var __fc = self.__fc = (function () {
   /* ---------------------------------------------------------------- app and pages */
   var appDef = null, appInst = null, pageDefs = {}, stack = [], tabAlive = {}, startTime = Date.now();
   var launched = false;
+  var appDefault = null;
   self.App = function (def) {
     appDef = def || {};
+    if (appDefault) Object.keys(appDefault).forEach(function (k) { if (!(k in appDef)) appDef[k] = appDefault[k]; });
     appInst = appDef;
   };
-  self.getApp = function () { return appInst || {}; };
+  self.getApp = function (opts) {
+    if (appInst || !(opts && opts.allowDefault)) return appInst || undefined;
+    return appDefault || (appDefault = {});
+  };
   self.Page = function (def) {
     if (!F.defining || F.defining.kind !== 'page') { warn('Page() called outside a page module'); return; }
     pageDefs[F.defining.path] = { kind: 'page', def: def || {} };
@@ -687,11 +750,18 @@ var __fc = self.__fc = (function () {
   self.Behavior = function (def) { return { __behavior: def || {} }; };
   self.getCurrentPages = function () { return stack.slice(); };
 
+  var earlyErrors = [];
   function reportError(e) {
-    console.error('[finclip]', e && e.stack || e);
-    post({ t: 'error', msg: String(e && e.stack || e) });
-    if (appInst && typeof appInst.onError === 'function') {
-      try { appInst.onError(String(e && e.stack || e)); } catch (x) { console.error(x); }
+    // isolated start: a frame in __fc__/mod/<n>.js is that line of the module's own file
+    var msg = String(e && e.stack || e).replace(/__fc__\/mod\/(\d+)\.js/g, function (all, n) {
+      var m = (F.config.mods || [])[n];
+      return m ? m[0] : all;
+    });
+    console.error('[finclip]', msg);
+    post({ t: 'error', msg: msg });
+    if (!appInst) earlyErrors.push(msg);
+    else if (typeof appInst.onError === 'function') {
+      try { appInst.onError(msg); } catch (x) { console.error(x); }
     }
   }
   function safe(fn) { try { return fn(); } catch (e) { reportError(e); } }
@@ -700,7 +770,10 @@ var __fc = self.__fc = (function () {
       safe(function () { appInst.onUnhandledRejection({ reason: ev.reason, promise: ev.promise }); });
     }
   });
-  self.addEventListener('error', function (ev) { reportError(ev.error || ev.message); });
+  self.addEventListener('error', function (ev) {
+    if (isolating) { isolating.failed = ev; ev.preventDefault(); return; }  // F.isolate reports it
+    reportError(ev.error || ev.message);
+  });
 
   function parseUrl(url, from) {
     url = String(url || '');
@@ -767,10 +840,8 @@ var __fc = self.__fc = (function () {
     if (entry.kind === 'component') lifetime(page, 'attached');
     return page;
   }
-  function loadPage(page, query) {
-    if (page.__kind === 'component') pageCall(page.__def.methods, 'onLoad', [query]) ;
-    pageCall(page, 'onLoad', [query]);
-  }
+  /* a Component() page has its methods copied onto the page: onLoad runs once, on the page */
+  function loadPage(page, query) { pageCall(page, 'onLoad', [query]); }
   function preload(route) {
     var rule = (F.config.app.preloadRule || {})[route], subs = F.config.app.subpackages || F.config.app.subPackages || [];
     if (!rule || !rule.packages) return;
@@ -862,15 +933,18 @@ var __fc = self.__fc = (function () {
   }
   function promiseOf(api, fn) {
     return function (o) {
-      o = o || {};
+      var why = shapeError(o);
+      o = why ? {} : o || {};
+      why = why || argError(api, o);
+      var run = why ? function (x) { fail(api, why, x); } : fn;
       var wantPromise = !o.success && !o.fail && !o.complete;
       if (wantPromise) {
         return new Promise(function (resolve, reject) {
           var wrapped = Object.assign({}, o, { success: resolve, fail: reject });
-          fn(wrapped);
+          run(wrapped);
         });
       }
-      fn(o);
+      run(o);
       return undefined;
     };
   }
@@ -911,6 +985,7 @@ var __fc = self.__fc = (function () {
       if (u.err) return;
       if (!isTab(u.route)) return fail('switchTab', 'can not switch to no-tabBar page', o);
       var cur = current();
+      if (cur && cur.route === u.route) return done('switchTab', o);  // already showing: no onHide/onShow
       while (stack.length) {
         var p = stack.pop();
         if (tabAlive[p.route] === p) hidePage(p); else unloadPage(p);
@@ -918,7 +993,6 @@ var __fc = self.__fc = (function () {
       var target = tabAlive[u.route];
       if (target) { stack.push(target); showPage(target); }
       else openPage(u.route, {});
-      if (cur && cur.route === u.route) { /* same tab */ }
       done('switchTab', o);
     },
     reLaunch: function (o) {
@@ -978,18 +1052,53 @@ var __fc = self.__fc = (function () {
     var id = ++callId;
     callbacks[id] = cb;
     F.flushNow();
-    post({ t: 'api', id: id, api: api, args: args || {} });
+    var page = current();  // the page the call is made for (navigation bar overrides are per page)
+    post({ t: 'api', id: id, api: api, args: args || {}, pid: page ? page.__root.id : 0 });
+  }
+  /* success is "<api>:ok" or "<api>:ok <detail>"; anything else (a path ending in "ok" included) fails */
+  var OK = /^[^:\s]+:ok( |$)/;
+  function isOk(errMsg) { return OK.test(String(errMsg || '')); }
+  /* argument checks in the worker, in capabilities/schema.py's words: the argument object
+     itself (every async API), and the schemas of view APIs (support.VIEW_SCHEMAS) */
+  function typeName(v) {
+    if (v === null) return 'Null';
+    if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return 'ArrayBuffer';
+    if (Array.isArray(v)) return 'Array';
+    var t = typeof v;
+    return t.charAt(0).toUpperCase() + t.slice(1);
+  }
+  function shapeError(o) {
+    return o == null || typeName(o) === 'Object' ? null : 'parameter error: arguments should be Object instead of ' + typeName(o);
+  }
+  function argError(api, args) {
+    var schema = (F.config.viewSchemas || {})[api] || {};
+    for (var name in schema) {
+      var s = schema[name], v = args[name], t = typeName(v), types = s.type.split('|');
+      var why = 'parameter error: ' + name;
+      if (v == null) { if (s.required) return why + ' is required'; continue; }
+      if (types.indexOf('Any') < 0 && types.indexOf(t) < 0) return why + ' should be ' + types.join(' or ') + ' instead of ' + t;
+      if (s.enum && s.enum.indexOf(v) < 0) return why + ' should be one of ' + s.enum.join(', ');
+      if (t === 'Number' && s.min != null && v < s.min) return why + ' should be at least ' + s.min;
+      if (t === 'Number' && s.max != null && v > s.max) return why + ' should be at most ' + s.max;
+      if (s.max_len != null && (t === 'String' || t === 'Array') && v.length > s.max_len) return why + ' is longer than ' + s.max_len;
+    }
+    return null;
+  }
+  function checkedViewCall(api, args, cb) {
+    var why = argError(api, args);
+    if (why) cb({ errMsg: api + ':fail ' + why }); else viewCall(api, args, cb);
   }
   function asyncApi(api, call) {
     return function (o) {
-      o = o || {};
+      var bad = shapeError(o);
+      o = bad ? {} : o || {};
       var args = {};
       Object.keys(o).forEach(function (k) { if (typeof o[k] !== 'function') args[k] = o[k]; });
       var p = new Promise(function (resolve, reject) {
+        if (bad) { reject({ errMsg: api + ':fail ' + bad }); return; }
         call(api, args, function (res) {
           res = res || { errMsg: api + ':ok' };
-          var ok = / ?ok$/.test(String(res.errMsg || '')) || String(res.errMsg || '').indexOf(':ok') >= 0;
-          if (ok) { if (o.success) safe(function () { o.success(res); }); resolve(res); }
+          if (isOk(res.errMsg)) { if (o.success) safe(function () { o.success(res); }); resolve(res); }
           else { if (o.fail) safe(function () { o.fail(res); }); reject(res); }
           if (o.complete) safe(function () { o.complete(res); });
         });
@@ -1006,7 +1115,7 @@ var __fc = self.__fc = (function () {
       else if (names.length) for (var i = 0; i < arguments.length && i < names.length; i++) args[names[i]] = arguments[i];
       else if (first && typeof first === 'object') args = first;
       var res = invokeSync(api, args);
-      if (String(res.errMsg || '').indexOf(':ok') < 0) throw new Error(res.errMsg || api + ':fail');
+      if (!isOk(res.errMsg)) throw new Error(res.errMsg || api + ':fail');
       delete res.errMsg;
       var keys = Object.keys(res);
       if (!keys.length) return undefined;
@@ -1033,6 +1142,13 @@ var __fc = self.__fc = (function () {
       else hostListeners[host] = cb ? ls.filter(function (f) { return f !== cb; }) : [];
     };
   }
+  /* UpdateManager: updateReady / updateFailed reach listeners added later too */
+  var updateSeen = {};
+  function onUpdate(name, f) {
+    if (typeof f !== 'function') return;
+    (hostListeners[name] || (hostListeners[name] = [])).push(f);
+    if (updateSeen[name]) safe(function () { f({}); });
+  }
   function taskApi(api) {
     return function (o) {
       o = o || {};
@@ -1050,7 +1166,7 @@ var __fc = self.__fc = (function () {
           var args = { taskId: taskId, operation: operation };
           Object.keys(a).forEach(function (k) { if (typeof a[k] !== 'function') args[k] = a[k]; });
           bridgeCall('_operateTask', args, function (r) {
-            var msg = String(r && r.errMsg || '_operateTask:ok'), ok = msg.indexOf(':ok') >= 0;
+            var msg = String(r && r.errMsg || '_operateTask:ok'), ok = isOk(msg);
             r = Object.assign({}, r, { errMsg: label + msg.slice(msg.indexOf(':')) });
             if (ok && a.success) safe(function () { a.success(r); });
             if (!ok && a.fail) safe(function () { a.fail(r); });
@@ -1070,6 +1186,7 @@ var __fc = self.__fc = (function () {
     };
   }
   function hostEvent(name, payload) {
+    if (name === 'updateReady' || name === 'updateFailed') updateSeen[name] = true;
     if (name === '__navigate') {
       var r = routing[payload.api];
       if (r) r({ url: payload.url, delta: +payload.delta || 1 });
@@ -1079,8 +1196,15 @@ var __fc = self.__fc = (function () {
       (tasks[payload.taskId].__ls[payload.type] || []).forEach(function (f) { safe(function () { f(payload); }); });
       return;
     }
-    if (name === 'appShow' && appInst) { pageCall(appInst, 'onShow', [payload || {}]); if (current()) pageCall(current(), 'onShow'); }
-    if (name === 'appHide' && appInst) { pageCall(appInst, 'onHide'); if (current()) pageCall(current(), 'onHide'); }
+    var page = current();
+    if (name === 'appShow') {
+      if (appInst) pageCall(appInst, 'onShow', [payload || {}]);
+      if (page && !page.__shown) { page.__shown = true; pageCall(page, 'onShow'); pageLifeToComponents(page, 'show'); }
+    }
+    if (name === 'appHide') {
+      if (appInst) pageCall(appInst, 'onHide');
+      if (page) hidePage(page);
+    }
     (hostListeners[name] || []).slice().forEach(function (f) { safe(function () { f(payload); }); });
   }
 
@@ -1218,7 +1342,8 @@ var __fc = self.__fc = (function () {
     getUpdateManager: function () {
       return {
         onCheckForUpdate: function (f) { bridgeCall('_checkUpdate', {}, function (r) { safe(function () { f({ hasUpdate: !!(r && r.hasUpdate) }); }); }); },
-        onUpdateReady: function () {}, onUpdateFailed: function () {},
+        onUpdateReady: function (f) { onUpdate('updateReady', f); },
+        onUpdateFailed: function (f) { onUpdate('updateFailed', f); },
         applyUpdate: function () { bridgeCall('_applyUpdate', {}, function () {}); }
       };
     },
@@ -1261,7 +1386,7 @@ var __fc = self.__fc = (function () {
       else if (kind === 'view') {
         if (routing[name]) wx[name] = promiseOf(name, routing[name]);
         else if (WORKER_APIS[name]) wx[name] = WORKER_APIS[name];
-        else wx[name] = asyncApi(name, viewCall);
+        else wx[name] = asyncApi(name, checkedViewCall);
       }
     });
     Object.keys(routing).forEach(function (n) { if (!wx[n]) wx[n] = promiseOf(n, routing[n]); });
@@ -1316,7 +1441,7 @@ var __fc = self.__fc = (function () {
     if (launched) return;
     launched = true;
     F.system = m.system || {};
-    var entry = F.config.routes[0], launch = { scene: 1001 }, path = m.path, reopen = reopenStack(m.stack);
+    var entry = F.config.entry || F.config.routes[0], launch = { scene: 1001 }, path = m.path, reopen = reopenStack(m.stack);
     if (!path && !reopen.length && F.config.apis.some(function (a) { return a[0] === 'getLaunchOptionsSync'; })) {
       // the host's launch options (e.g. `finclip run app --path`) choose the entry page
       var lo = invokeSync('_launchOptions', {});  // internal: not counted as the app's call
@@ -1329,7 +1454,7 @@ var __fc = self.__fc = (function () {
     }
     var u = reopen.length ? reopen.shift() : parseUrl(path || entry, '');
     if (!F.config.pages[u.route]) {
-      notFound = u.route;
+      notFound = { path: u.route, query: u.query, isEntryPage: true };
       u = { route: entry, query: {} };
     }
     var opts = { path: u.route, query: u.query, scene: launch.scene, referrerInfo: {} };
@@ -1340,8 +1465,9 @@ var __fc = self.__fc = (function () {
       appInst.globalData = appInst.globalData || {};
       pageCall(appInst, 'onLaunch', [opts]);
       pageCall(appInst, 'onShow', [opts]);
+      earlyErrors.splice(0).forEach(function (msg) { pageCall(appInst, 'onError', [msg]); });
     }
-    if (notFound) pageCall(appInst, 'onPageNotFound', [{ path: notFound, query: {}, isEntryPage: true }]);
+    if (notFound && appInst) pageCall(appInst, 'onPageNotFound', [notFound]);
     openPage(u.route, u.query);
     reopen.forEach(function (p) { routing.navigateTo({ url: '/' + p.route + '?' + queryString(p.query) }); });
     F.flushNow();

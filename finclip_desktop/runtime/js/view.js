@@ -67,13 +67,24 @@
     });
   }
   buildTabBar();
-  function layout(route) {
+  /* what setNavigationBarTitle/Color, showNavigationBarLoading and setBackgroundColor
+     changed, per page (pid): a page shown again keeps them, other pages keep their config */
+  var overrides = {};
+  function override(pid, changes) {
+    var o = overrides[pid] || (overrides[pid] = {});
+    Object.keys(changes).forEach(function (k) { if (changes[k] != null) o[k] = changes[k]; });
+    if (pid === curPid) layout(pid);
+  }
+  function layout(pid) {
+    if (!pages[pid]) return;
+    var route = pages[pid].__route, o = overrides[pid] || {};
     var c = cfgOf(route), custom = c.navigationStyle === 'custom', ti = tabIndex(route);
     nav.hidden = custom;
-    nav.style.background = c.navigationBarBackgroundColor || '#000';
-    nav.style.color = c.navigationBarTextStyle === 'black' ? '#000' : '#fff';
-    navText.textContent = c.navigationBarTitleText || '';
-    body.style.background = c.backgroundColor || '#fff';
+    nav.style.background = o.backgroundColor || c.navigationBarBackgroundColor || '#000';
+    nav.style.color = o.frontColor || (c.navigationBarTextStyle === 'black' ? '#000' : '#fff');
+    navText.textContent = o.title != null ? o.title : c.navigationBarTitleText || '';
+    nav.classList.toggle('fc-loading', !!o.loading);
+    body.style.background = o.background || c.backgroundColor || '#fff';
     var top = custom ? 0 : 44, bottom = 0;
     if (tab) {
       tab.hidden = ti < 0 || tab.__hidden;
@@ -88,9 +99,24 @@
   }
 
   /* ------------------------------------------------------------ worker + bridge */
-  worker = new Worker('service.js');
+  var heard = false;
+  function startWorker(url) {
+    worker = new Worker(url);
+    worker.onerror = onWorkerError;
+    worker.addEventListener('message', function (e) { heard = true; if (e.data && e.data.t === 'stack') devStack = e.data.stack; });
+    worker.onmessage = onWorkerMessage;
+    post({ t: 'init', path: params.get('path') || '', stack: reopen, system: { windowWidth: windowWidth(), windowHeight: innerHeight } });
+  }
   function post(m) { worker.postMessage(m); }
-  worker.onerror = function (e) {
+  function onWorkerError(e) {
+    if (!heard && /\/service\.js$/.test(e.filename || '')) {
+      // service.js does not parse: isolated.js loads each module from its own file and
+      // reports the broken one with its file:line, the rest of the app still runs
+      e.preventDefault();
+      worker.terminate();
+      startWorker('isolated.js');
+      return;
+    }
     var where = 'service.js:' + e.lineno, lines = APP.lines || [];
     for (var i = lines.length - 1; i >= 0; i--) {
       if (lines[i][0] <= e.lineno) { if (lines[i][1]) where = lines[i][1] + ':' + (e.lineno - lines[i][0] + 1); break; }
@@ -102,25 +128,24 @@
       el('b', '', box).textContent = 'This mini-program failed to start';
       el('pre', '', box).textContent = msg;
     }
-  };
+  }
   var params = new URLSearchParams(location.search), devStack = [], reopen = null;
   // `finclip dev`: the worker reports the page stack, `#fcstack=` reopens one (docs/architecture.md)
   try { reopen = JSON.parse(decodeURIComponent((/(?:^#|&)fcstack=([^&]*)/.exec(location.hash) || [])[1] || 'null')); } catch (x) { reopen = null; }
-  worker.addEventListener('message', function (e) { if (e.data && e.data.t === 'stack') devStack = e.data.stack; });
   window.__fcDev = { stack: function () { return JSON.parse(JSON.stringify(devStack)); } };
-  post({ t: 'init', path: params.get('path') || '', stack: reopen, system: { windowWidth: windowWidth(), windowHeight: innerHeight } });
   var apiResults = {};
-  worker.onmessage = function (e) {
+  function onWorkerMessage(e) {
     var m = e.data;
     if (m.t === 'error') console.error('[finclip logic] ' + m.msg);
     else if (m.t === 'ops') { applyOps(m.ops); post({ t: 'ack', seq: m.seq }); }
     else if (m.t === 'call') window.postMessage({ __fcBridge: 'call', id: m.id, api: m.api, args: m.args }, '*');
     else if (m.t === 'api') {
       var fn = VIEW_API[m.api], res;
-      try { res = fn ? fn(m.args || {}, m.id) : { errMsg: m.api + ':fail not supported' }; } catch (x) { res = { errMsg: m.api + ':fail ' + x.message }; }
+      try { res = fn ? fn(m.args || {}, m.id, m.pid || curPid) : { errMsg: m.api + ':fail not supported' }; } catch (x) { res = { errMsg: m.api + ':fail ' + x.message }; }
       if (res !== undefined && m.id) post({ t: 'ret', id: m.id, result: res });
     }
-  };
+  }
+  startWorker('service.js');
   window.addEventListener('message', function (e) {
     var m = e.data;
     if (!m || typeof m !== 'object' || e.source !== window) return;
@@ -196,7 +221,7 @@
       else if (t === 'e') { e = nodes.get(o[1]); if (e) setEvents(e, o[2]); }
       else if (t === 'P') createPage(o[1], o[2]);
       else if (t === 'S') showPage(o[1], o[2], o[3]);
-      else if (t === 'X') { e = pages[o[1]]; if (e) { drop(e); e.remove(); delete pages[o[1]]; } }
+      else if (t === 'X') { e = pages[o[1]]; if (e) { drop(e); e.remove(); delete pages[o[1]]; delete overrides[o[1]]; } }
     }
     if (shown) { var s = shown; shown = null; schedulePaint(s); }
   }
@@ -234,7 +259,7 @@
     lastDepth = depth;
     curPid = pid;
     navBack.hidden = !(depth > 1);
-    layout(route);
+    layout(pid);
     shown = pid;
   }
   function schedulePaint(pid) {
@@ -432,15 +457,14 @@
     hideLoading: function () { hideToast(); return { errMsg: 'hideLoading:ok' }; },
     showModal: modal,
     showActionSheet: actionSheet,
-    setNavigationBarTitle: function (a) { navText.textContent = a.title || ''; return { errMsg: 'setNavigationBarTitle:ok' }; },
-    setNavigationBarColor: function (a) {
-      if (a.backgroundColor) nav.style.background = a.backgroundColor;
-      if (a.frontColor) nav.style.color = a.frontColor;
+    setNavigationBarTitle: function (a, id, pid) { override(pid, { title: a.title }); return { errMsg: 'setNavigationBarTitle:ok' }; },
+    setNavigationBarColor: function (a, id, pid) {
+      override(pid, { backgroundColor: a.backgroundColor, frontColor: a.frontColor });
       return { errMsg: 'setNavigationBarColor:ok' };
     },
-    showNavigationBarLoading: function () { nav.classList.add('fc-loading'); return { errMsg: 'showNavigationBarLoading:ok' }; },
-    hideNavigationBarLoading: function () { nav.classList.remove('fc-loading'); return { errMsg: 'hideNavigationBarLoading:ok' }; },
-    setBackgroundColor: function (a) { if (a.backgroundColor) body.style.background = a.backgroundColor; return { errMsg: 'setBackgroundColor:ok' }; },
+    showNavigationBarLoading: function (a, id, pid) { override(pid, { loading: true }); return { errMsg: 'showNavigationBarLoading:ok' }; },
+    hideNavigationBarLoading: function (a, id, pid) { override(pid, { loading: false }); return { errMsg: 'hideNavigationBarLoading:ok' }; },
+    setBackgroundColor: function (a, id, pid) { override(pid, { background: a.backgroundColor }); return { errMsg: 'setBackgroundColor:ok' }; },
     setBackgroundTextStyle: function () { return { errMsg: 'setBackgroundTextStyle:ok' }; },
     startPullDownRefresh: function () { startPull(curPid); return { errMsg: 'startPullDownRefresh:ok' }; },
     stopPullDownRefresh: function () { Object.keys(pages).forEach(function (k) { pages[k].classList.remove('fc-refreshing'); }); return { errMsg: 'stopPullDownRefresh:ok' }; },
@@ -467,8 +491,8 @@
       paintTabBar(tabIndex(pages[curPid].__route));
       return { errMsg: 'setTabBarStyle:ok' };
     },
-    showTabBar: function () { if (tab) { tab.__hidden = false; layout(pages[curPid].__route); } return { errMsg: 'showTabBar:ok' }; },
-    hideTabBar: function () { if (tab) { tab.__hidden = true; layout(pages[curPid].__route); } return { errMsg: 'hideTabBar:ok' }; },
+    showTabBar: function () { if (tab) { tab.__hidden = false; layout(curPid); } return { errMsg: 'showTabBar:ok' }; },
+    hideTabBar: function () { if (tab) { tab.__hidden = true; layout(curPid); } return { errMsg: 'hideTabBar:ok' }; },
     previewImage: function (a) {
       var wrap = el('div', 'fc-mask fc-preview', overlay), img = el('img', '', wrap);
       img.src = a.current || (a.urls || [])[0] || '';
@@ -489,12 +513,17 @@
     },
     _observe: function (a) {
       var found = queryNodes({ scope: a.scope, sel: a.sel, all: !!(a.opts && a.opts.observeAll), prefix: a.prefix });
+      // relativeTo(selector, margins): that node is the root (it must contain the observed
+      // nodes, e.g. a scroll-view); relativeToViewport(margins): the viewport; margins in px
+      var rel = a.rel || {}, m = rel.margins || {}, root = null;
+      if (rel.sel && !(root = queryNodes({ scope: a.scope, sel: rel.sel, prefix: a.prefix })[0])) return;
+      var margin = ['top', 'right', 'bottom', 'left'].map(function (k) { return (Number(m[k]) || 0) + 'px'; }).join(' ');
       var io = new IntersectionObserver(function (entries) {
         entries.forEach(function (en) {
           var r = function (b) { return { left: b.left, top: b.top, right: b.right, bottom: b.bottom, width: b.width, height: b.height }; };
           post({ t: 'intersect', oid: a.oid, res: { id: en.target.id || '', dataset: {}, intersectionRatio: en.intersectionRatio, intersectionRect: r(en.intersectionRect), boundingClientRect: r(en.boundingClientRect), relativeRect: r(en.rootBounds || en.boundingClientRect), time: Date.now() } });
         });
-      }, { threshold: (a.opts && a.opts.thresholds) || [0] });
+      }, { root: root, rootMargin: margin, threshold: (a.opts && a.opts.thresholds) || [0] });
       found.forEach(function (n) { io.observe(n); });
       ioMap[a.oid] = io;
     },
@@ -605,7 +634,7 @@
           var max = e.__fcA && e.__fcA.maxlength != null ? +e.__fcA.maxlength : 140;
           if (max >= 0 && i.value.length > max) i.value = i.value.slice(0, max);
           emit(e, 'input', { value: i.value, cursor: i.selectionStart, keyCode: 0 });
-          if (multi && e.__fcA && e.__fcA['auto-height']) { i.style.height = 'auto'; i.style.height = i.scrollHeight + 'px'; }
+          if (multi) fitHeight(e);
         });
         i.addEventListener('focus', function () { emit(e, 'focus', { value: i.value, height: 0 }); });
         i.addEventListener('blur', function () { emit(e, 'blur', { value: i.value }); });
@@ -618,7 +647,8 @@
       },
       attr: function (e, k, v) {
         var i = e.__fcField;
-        if (k === 'value') { if (i.value !== String(v == null ? '' : v)) i.value = v == null ? '' : v; return true; }
+        if (k === 'value') { if (i.value !== String(v == null ? '' : v)) i.value = v == null ? '' : v; if (multi) fitHeight(e); return true; }
+        if (k === 'auto-height' && multi) { flag(e, 'fc-auto-height', on(v)); i.rows = on(v) ? 1 : 2; fitHeight(e); return true; }
         if (k === 'placeholder') { i.placeholder = v == null ? '' : v; return true; }
         if (k === 'password') { i.type = v ? 'password' : 'text'; return true; }
         if (k === 'type' && !multi) { i.type = v === 'number' || v === 'digit' ? 'text' : v === 'idcard' ? 'text' : 'text'; i.inputMode = v === 'number' ? 'numeric' : v === 'digit' ? 'decimal' : 'text'; return true; }
@@ -628,8 +658,17 @@
         if (k === 'maxlength') return true;
       },
       value: function (e) { return e.__fcField.value; },
-      reset: function (e) { e.__fcField.value = ''; }
+      reset: function (e) { e.__fcField.value = ''; if (multi) fitHeight(e); }
     };
+  }
+  /* textarea auto-height: as tall as its text (from the first render on), at least one line */
+  function fitHeight(e) {
+    if (!e.classList.contains('fc-auto-height')) return;
+    requestAnimationFrame(function () {
+      var i = e.__fcField;
+      i.style.height = 'auto';
+      if (i.scrollHeight) i.style.height = i.scrollHeight + 'px';
+    });
   }
   BUILTIN['wx-input'] = textField(false);
   BUILTIN['wx-textarea'] = textField(true);
@@ -658,7 +697,8 @@
       probe.onerror = function () { emit(e, 'error', { errMsg: 'GET ' + probe.src + ' 404 (Not Found)' }); };
     },
     attr: function (e, k, v) {
-      if (k === 'src') { var s = v ? imageSrc(v) : ''; e.__fcImg.style.backgroundImage = s ? 'url("' + s.replace(/"/g, '%22') + '")' : ''; if (s) e.__fcProbe.src = s; return true; }
+      if (k === 'src') { e.__fcSrc = v ? imageSrc(v) : ''; if (e.__fcMounted) showImage(e); return true; }
+      if (k === 'lazy-load') { e.__fcLazy = on(v); if (e.__fcMounted) showImage(e); return true; }
       if (k === 'mode') {
         var m = IMAGE_MODES[v] || IMAGE_MODES.scaleToFill;
         e.__fcImg.style.backgroundSize = m[0];
@@ -667,8 +707,36 @@
         return true;
       }
     },
-    mounted: function (e) { if (!e.__fcA || !e.__fcA.mode) BUILTIN['wx-image'].attr(e, 'mode', 'scaleToFill'); }
+    mounted: function (e) {
+      if (!e.__fcA || !e.__fcA.mode) BUILTIN['wx-image'].attr(e, 'mode', 'scaleToFill');
+      e.__fcMounted = true;  // src waits for every attribute (lazy-load may come after it)
+      showImage(e);
+    }
   };
+  /* lazy-load: the image loads once it comes within three screens of its page's viewport */
+  function showImage(e) {
+    var s = e.__fcSrc;
+    if (s && e.__fcLazy && !e.__fcNear) { lazyWatch(e); return; }
+    e.__fcImg.style.backgroundImage = s ? 'url("' + s.replace(/"/g, '%22') + '")' : '';
+    if (s) e.__fcProbe.src = s;
+  }
+  function lazyWatch(e) {
+    if (e.__fcWatched) return;
+    e.__fcWatched = true;
+    requestAnimationFrame(function () {
+      var page = e.closest('wx-page');
+      if (!page) { e.__fcWatched = false; return; }
+      var io = page.__fcLazyIO || (page.__fcLazyIO = new IntersectionObserver(function (entries) {
+        entries.forEach(function (en) {
+          if (!en.isIntersecting) return;
+          io.unobserve(en.target);
+          en.target.__fcNear = true;
+          showImage(en.target);
+        });
+      }, { root: page, rootMargin: '300% 0px' }));
+      io.observe(e);
+    });
+  }
   function toggle(kind) {
     return {
       init: function (e) {
@@ -797,12 +865,18 @@
       if (k === 'scroll-left') { requestAnimationFrame(function () { e.scrollLeft = +v || 0; }); return true; }
       if (k === 'refresher-enabled') { e.__fcRefresher = !!v && v !== 'false'; return true; }
       if (k === 'refresher-triggered') { flag(e, 'fc-refreshing', !!v && v !== 'false'); return true; }
-      if (k === 'scroll-into-view') {
-        if (v) requestAnimationFrame(function () { var t = e.querySelector('#' + CSS.escape(v)); if (t) e.scrollTop = t.offsetTop - e.offsetTop; });
-        return true;
-      }
+      if (k === 'scroll-into-view') { if (v) requestAnimationFrame(function () { scrollIntoView(e, String(v)); }); return true; }
     }
   };
+  /* scroll-into-view: the child with that id moves to the start of each scrolling axis */
+  function scrollIntoView(e, id) {
+    var t = e.querySelector('#' + CSS.escape(id)), a = e.__fcA || {};
+    if (!t) return;
+    var r = t.getBoundingClientRect(), box = e.getBoundingClientRect();
+    if (on(a['scroll-y'])) e.scrollTop += r.top - box.top;
+    if (on(a['scroll-x'])) e.scrollLeft += r.left - box.left;
+  }
+  function on(v) { return v != null && v !== false && v !== 'false'; }
   BUILTIN['wx-swiper'] = {
     init: function (e) {
       var track = el('div', 'fc-swiper-track', e), dots = el('div', 'fc-swiper-dots', e);
@@ -909,11 +983,56 @@
     var range = a.range || [], key = a['range-key'];
     return range.map(function (x) { return key && x && typeof x === 'object' ? x[key] : x; });
   }
+  /* picker mode="region": province / city / district columns from __fc__/region.json (loaded
+     on first use); value is names, detail.code the 6-digit division codes; level and
+     custom-item as documented */
+  var regions = null;
+  function loadRegions() {
+    if (!regions) {
+      regions = fetch('region.json').then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }).then(function (raw) {
+        return raw.map(function (p) {
+          return { n: p[0], c: p[1] + '0000', k: p[2].map(function (c) {
+            var cc = c[1] && p[1] + c[1];
+            return { n: c[0], c: cc ? cc + '00' : '', k: c[2].map(function (d) {
+              var m = /^(\d*)(.*)$/.exec(d);
+              return { n: m[2], c: cc && m[1] ? cc + m[1] : '', k: [] };
+            }) };
+          }) };
+        });
+      });
+      regions.catch(function () { regions = null; });
+    }
+    return regions;
+  }
+  function regionColumns(box, a) {
+    var depth = { province: 1, city: 2 }[a.level] || 3, custom = a['custom-item'], want = Array.isArray(a.value) ? a.value.slice() : [];
+    var cols = [], data = null;
+    for (var i = 0; i < depth; i++) { cols.push(el('select', 'fc-picker-col fc-region-col', box)); cols[i].size = 5; }
+    function picked(i) { var c = cols[i]; return c.__items ? c.__items[+c.value] : null; }
+    function fill(i) {
+      var above = i ? picked(i - 1) : null, list = i ? (above ? above.k : []) : data;
+      var items = (custom ? [{ n: String(custom), c: '', k: [] }] : []).concat(list), col = cols[i], at = 0;
+      col.__items = items;
+      col.textContent = '';
+      items.forEach(function (it, j) { var o = el('option', '', col); o.value = j; o.textContent = it.n; if (it.n === want[i]) at = j; });
+      col.value = items.length ? at : '';
+      if (i + 1 < depth) fill(i + 1);
+    }
+    cols.forEach(function (col, i) {
+      col.addEventListener('change', function () { want = want.slice(0, i); if (i + 1 < depth) fill(i + 1); });
+    });
+    loadRegions().then(function (list) { data = list; fill(0); }, function (err) { el('div', 'fc-region-error', box).textContent = 'region data: ' + err.message; });
+    return function () {
+      if (!data) return null;
+      var got = cols.map(function (c, i) { return picked(i) || { n: '', c: '' }; });
+      return { value: got.map(function (x) { return x.n; }), code: got.map(function (x) { return x.c; }) };
+    };
+  }
   BUILTIN['wx-picker'] = {
     init: function (e) {
       e.addEventListener('click', function (ev) {
         var a = e.__fcA || {};
-        if (a.disabled) return;
+        if (on(a.disabled)) return;
         var mode = a.mode || 'selector';
         var wrap = el('div', 'fc-mask fc-picker-wrap', overlay), box = el('div', 'fc-picker', wrap);
         var bar = el('div', 'fc-picker-bar', box), cancel = el('span', '', bar), ok = el('span', 'fc-ok', bar);
@@ -930,17 +1049,25 @@
             s.addEventListener('change', function () { if (mode === 'multiSelector') emit(e, 'columnchange', { column: ci, value: +s.value }); });
             return s;
           });
-          get = function () { var v = sels.map(function (s) { return +s.value; }); return mode === 'selector' ? v[0] : v; };
+          get = function () { var v = sels.map(function (s) { return +s.value; }); return { value: mode === 'selector' ? v[0] : v }; };
+        } else if (mode === 'region') {
+          get = regionColumns(body_, a);
         } else {
           var inp = el('input', 'fc-picker-native', body_);
           inp.type = mode === 'time' ? 'time' : 'date';
           inp.value = a.value || '';
           if (a.start) inp.min = a.start;
           if (a.end) inp.max = a.end;
-          get = function () { return mode === 'region' ? (a.value || []) : inp.value; };
+          get = function () { return { value: inp.value }; };
         }
         cancel.onclick = function () { wrap.remove(); emit(e, 'cancel', {}); };
-        ok.onclick = function () { wrap.remove(); e.__fcVal = get(); emit(e, 'change', { value: e.__fcVal }); };
+        ok.onclick = function () {
+          var d = get();
+          if (!d) return;  // region data still loading
+          wrap.remove();
+          e.__fcVal = d.value;
+          emit(e, 'change', d);
+        };
         ev.stopPropagation();
       });
     },
