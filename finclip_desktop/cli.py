@@ -11,7 +11,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from finclip_desktop import __version__
 
@@ -51,13 +51,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, report: Callable[[str], None] | None = None) -> int:
+    """Run one command; ``report`` also gets a user error's line (the desktop entry's box)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except CliError as exc:
         print(f"finclip: {exc}", file=sys.stderr)
+        if report is not None:
+            report(str(exc))
         return exc.code
     except BrokenPipeError:  # output piped into `head` and friends
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit

@@ -28,10 +28,11 @@ POLICY_ENV = "FINCLIP_POLICY_FILE"
 MACOS_MANAGED_PREFERENCES = Path("/Library/Managed Preferences/org.finclip.desktop.plist")
 MAX_POLICY_BYTES = 1024 * 1024
 
-_APP_PATTERN = re.compile(r"^[a-z0-9*][a-z0-9.*-]{0,127}$")
-_CHANNEL = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+# Used with fullmatch and anchored \A...\Z ("$" also matches before a trailing newline).
+_APP_PATTERN = re.compile(r"\A[a-z0-9*][a-z0-9.*-]{0,127}\Z")
+_CHANNEL = re.compile(r"\A[a-z0-9][a-z0-9-]{0,31}\Z")
 _PROXY_SCHEMES = ("http", "https", "socks5")
-_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+_HOST_LABEL = re.compile(r"\A(?!-)[a-z0-9_-]{1,63}(?<!-)\Z")
 
 
 class PolicyError(ValueError):
@@ -123,7 +124,7 @@ def _check_host_port(value: str, key: str) -> None:
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        if not all(_HOST_LABEL.match(label) for label in host.removesuffix(".").split(".")):
+        if not all(_HOST_LABEL.fullmatch(label) for label in host.removesuffix(".").split(".")):
             raise PolicyError(f"{key}: {host!r} is not a valid host name") from None
     try:
         port = parts.port
@@ -168,7 +169,7 @@ def _trusted_keys(value: Any, key: str, _base: Path | None) -> tuple[str, ...]:
 def _app_patterns(value: Any, key: str, _base: Path | None) -> tuple[str, ...]:
     patterns = _string_list(value, key)
     for index, pattern in enumerate(patterns):
-        if not _APP_PATTERN.match(pattern):
+        if not _APP_PATTERN.fullmatch(pattern):
             raise PolicyError(
                 f"{key}[{index}] {pattern!r} is not an app id or pattern "
                 "(lowercase letters, digits, '.', '-', '*')"
@@ -203,7 +204,7 @@ def _distribution_root(value: Any, key: str, base: Path | None) -> dict[str, Any
 
 
 def _update_channel(value: Any, key: str, _base: Path | None) -> str:
-    if not isinstance(value, str) or not _CHANNEL.match(value):
+    if not isinstance(value, str) or not _CHANNEL.fullmatch(value):
         raise PolicyError(
             f"{key} must be a channel name like 'stable' or 'beta' "
             f"(lowercase letters, digits, '-'), got {_describe(value)}"

@@ -61,14 +61,17 @@ class BenchError(RuntimeError):
 
 # -- processes ------------------------------------------------------------------------------
 @contextmanager
-def user_dirs() -> Iterator[dict[str, str]]:
-    """Fresh XDG folders (and no policy file) for one process."""
+def user_dirs(cache: str | None = None) -> Iterator[dict[str, str]]:
+    """Fresh XDG folders (and no policy file) for one process; ``cache``: a cache folder
+    kept across processes instead of a fresh one."""
     with tempfile.TemporaryDirectory(prefix="finclip-bench-") as tmp:
         env = {"FINCLIP_POLICY_FILE": str(Path(tmp) / "no-policy.json")}
         for var in ("DATA", "CONFIG", "CACHE", "STATE", "RUNTIME"):
             path = Path(tmp) / var.lower()
             path.mkdir(mode=0o700)
             env[f"XDG_{var}_HOME" if var != "RUNTIME" else "XDG_RUNTIME_DIR"] = str(path)
+        if cache is not None:
+            env["XDG_CACHE_HOME"] = cache
         yield env
 
 
@@ -179,27 +182,31 @@ def cold_command(phases: bool = False) -> list[str]:
     return cmd
 
 
-def spawn_stamps(cmd: list[str]) -> dict[str, float]:
-    """Seconds from spawning ``cmd`` (fresh user folders) to each ``<name> <time.time()>``
-    line it prints, up to ``painted``."""
-    with user_dirs() as dirs:
+def spawn_stamps(cmd: list[str], cache: str | None = None) -> dict[str, float]:
+    """Seconds from spawning ``cmd`` (fresh user folders; ``cache``: a kept cache folder)
+    to each ``<name> <time.time()>`` line it prints, up to ``painted``."""
+    with user_dirs(cache) as dirs:
         start, lines = spawn_lines(cmd, qt_env(dirs), "painted")
     return {name: float(values[0]) - start for name, values in lines.items() if values}
 
 
 def measure_launches(runs: int, floor: bool, cold: bool) -> dict[str, list[dict[str, float]]]:
-    """Floor (bare QWebEngineView process: spawn -> first frame after load) and cold launch
-    (``finclip run`` of the tabbed example: spawn -> first page painted, with the phases on
-    the way), alternated run by run so both see the same load on a shared machine."""
+    """Floor (bare QWebEngineView process: spawn -> first frame after load) and cold
+    launches (``finclip run`` of the tabbed example: spawn -> first page painted, with the
+    phases on the way), alternated run by run so all see the same load on a shared
+    machine. ``cold_launch``: the app ran before, so its compiled view is in the user cache
+    (the warm-up run puts it there), everything else is fresh; ``cold_first_launch``: the
+    very first launch, compiling the app (nothing cached)."""
     cmds = {"floor": FLOOR_CMD} if floor else {}
     if cold:
-        cmds["cold_launch"] = cold_command(phases=True)
+        cmds["cold_launch"] = cmds["cold_first_launch"] = cold_command(phases=True)
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in cmds}
-    for i in range(1 + runs):  # the first round is the warm-up
-        for name, cmd in cmds.items():
-            stamps = spawn_stamps(cmd)
-            if i:
-                samples[name].append(stamps)
+    with tempfile.TemporaryDirectory(prefix="finclip-bench-cache-") as kept:
+        for i in range(1 + runs):  # the first round is the warm-up
+            for name, cmd in cmds.items():
+                stamps = spawn_stamps(cmd, kept if name == "cold_launch" else None)
+                if i:
+                    samples[name].append(stamps)
     return samples
 
 
@@ -292,22 +299,25 @@ def part_launch(args: argparse.Namespace, report: Report) -> None:
     try:
         samples = measure_launches(args.runs, floor, cold)
     except BenchError as exc:
-        report.null(["floor_s"] * floor + ["cold_launch_s", "cold_launch_ratio"] * cold, str(exc))
+        keys = ["cold_launch_s", "cold_launch_ratio", "cold_first_launch_s"]
+        report.null(["floor_s"] * floor + keys * cold, str(exc))
         samples = {}
     if "floor" in samples:
         values = [run["painted"] for run in samples["floor"]]
         report.put("floor_s", report.series("floor", values, "s", digits=4)["median"])
-    if "cold_launch" in samples:
-        runs = samples["cold_launch"]
-        s = report.series("cold_launch", [run["painted"] for run in runs], "s", digits=4)
-        report.put("cold_launch_s", s["median"])
-        ratio(report, "cold_launch_ratio", s["median"], "floor_s", 1)
-        phases = [name for name in runs[0] if all(name in run for run in runs)]
+    for name in ("cold_launch", "cold_first_launch"):
+        if name not in samples:
+            continue
+        runs = samples[name]
+        s = report.series(name, [run["painted"] for run in runs], "s", digits=4)
+        report.put(f"{name}_s", s["median"])
+        ratio(report, f"{name}_ratio", s["median"], "floor_s", 1)
+        phases = [phase for phase in runs[0] if all(phase in run for run in runs)]
         report.put(
-            "cold_launch_phases_ms",
+            f"{name}_phases_ms",
             {
-                name: round(statistics.median(run[name] for run in runs) * 1000, 1)
-                for name in phases
+                phase: round(statistics.median(run[phase] for run in runs) * 1000, 1)
+                for phase in phases
             },
         )
     if floor:
@@ -436,6 +446,8 @@ ROWS = [
     ("floor_s", "floor: bare QWebEngineView, spawn -> first frame", "s", "floor"),
     ("cold_launch_s", "cold launch: finclip run tabbed -> painted", "s", "cold_launch"),
     ("cold_launch_ratio", "  cold launch / floor", "x", None),
+    ("cold_first_launch_s", "first launch (compiles the app) -> painted", "s", "cold_first_launch"),
+    ("cold_first_launch_ratio", "  first launch / floor", "x", None),
     ("warm_launch_ms", "warm launch: 2nd app -> painted", "ms", "warm_launch"),
     ("warm_resolve_ms", "  of which read + compile", "ms", "warm_resolve"),
     ("warm_launch_ratio", "  warm launch / floor", "x", None),

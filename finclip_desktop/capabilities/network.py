@@ -25,6 +25,7 @@ from urllib.parse import quote, urlencode
 
 from finclip_desktop.capabilities import proxy, wxfile
 from finclip_desktop.capabilities.binary import decode_buffer, encode_buffer, is_buffer
+from finclip_desktop.capabilities.domains import effective_domains
 from finclip_desktop.capabilities.errors import CapabilityError
 from finclip_desktop.capabilities.files import writable
 from finclip_desktop.capabilities.quota import TmpWriter, check_quota, check_tmp
@@ -54,13 +55,8 @@ def allowed_hosts(ctx: CallContext, kind: str) -> set[str]:
     """Hosts (``host`` or ``host:port``) a call of ``kind`` may reach: the manifest's list,
     limited, for an app the server delivered, to the server's signed list for it
     (``settings["domains"]``: a host must be on both)."""
-    declared = ctx.manifest.domains.get(kind, ()) if ctx.manifest is not None else ()
-    hosts = {h.lower() for h in declared}
-    server = ctx.settings.get("domains")
-    if server is None:
-        return hosts
-    listed = server.get(kind, ()) if isinstance(server, Mapping) else ()
-    return hosts & {h.lower() for h in listed if isinstance(h, str)}
+    declared = ctx.manifest.domains if ctx.manifest is not None else {}
+    return set(effective_domains(declared, ctx.settings.get("domains")).get(kind, ()))
 
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")

@@ -3,14 +3,16 @@
 ``"none"`` (direct; also when the setting is absent), ``"system"`` (the environment's
 ``*_proxy`` variables, else the OS settings, with their bypass list: what
 :func:`urllib.request.getproxies` reads) or a proxy URL (the user's or policy's ``proxy``
-setting). ``request``/``downloadFile``/``uploadFile`` go through httpx, which speaks HTTP
-and HTTPS proxies; ``connectSocket`` opens its own tunnel (HTTP ``CONNECT``) through an
-``http://`` proxy. A SOCKS proxy fails the call with a clear reason (no SOCKS client ships).
+setting). ``request``/``downloadFile``/``uploadFile`` go through httpx, which speaks HTTP,
+HTTPS and SOCKS5 proxies (``socksio``); ``connectSocket`` opens its own tunnel through an
+``http://`` (``CONNECT``) or ``socks5://`` proxy (RFC 1928, the host name resolved by the
+proxy; user and password from the URL, RFC 1929). Other proxies fail the call clearly.
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import socket
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,7 +21,11 @@ from finclip_desktop.capabilities.errors import CapabilityError
 from finclip_desktop.capabilities.registry import CallContext
 
 MAX_CONNECT_REPLY = 16 * 1024
-SUPPORTED = ("http", "https")
+SUPPORTED = ("http", "https", "socks5")
+TUNNELS = {"http": 80, "socks5": 1080}  # proxies connectSocket tunnels through: default port
+_SOCKS_REPLIES = {1: "general failure", 2: "not allowed", 3: "network unreachable",
+                  4: "host unreachable", 5: "connection refused", 6: "TTL expired",
+                  7: "command not supported", 8: "address type not supported"}  # fmt: skip
 
 
 def setting(ctx: CallContext) -> str:
@@ -42,7 +48,7 @@ def _checked(url: str, origin: str) -> str:
         return url
     shown = f"{parts.scheme.lower()}://" if parts.scheme else repr(url)
     raise CapabilityError(
-        f"{origin} proxy {shown} is not supported (use an http:// or https:// proxy)"
+        f"{origin} proxy {shown} is not supported (use an http://, https:// or socks5:// proxy)"
     )
 
 
@@ -71,12 +77,18 @@ def proxy_for(ctx: CallContext, host: str) -> str | None:
 
 
 def tunnel(proxy: str, host: str, port: int, timeout: float) -> socket.socket:
-    """A TCP connection to ``host:port`` through the HTTP proxy ``proxy`` (``CONNECT``)."""
+    """A TCP connection to ``host:port`` through ``proxy`` (``http://`` or ``socks5://``)."""
     parts = urlsplit(proxy)
-    if parts.scheme.lower() != "http" or not parts.hostname:
-        raise CapabilityError(f"sockets can only use an http:// proxy, not {proxy}")
-    sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout)
+    scheme = parts.scheme.lower()
+    if scheme not in TUNNELS or not parts.hostname:
+        raise CapabilityError(f"sockets can only use an http:// or socks5:// proxy, not {proxy}")
+    sock = socket.create_connection(
+        (parts.hostname, parts.port or TUNNELS[scheme]), timeout=timeout
+    )
     try:
+        if scheme == "socks5":
+            _socks5_connect(sock, parts.username, parts.password, host, port)
+            return sock
         target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
         if parts.username is not None:
@@ -99,3 +111,47 @@ def tunnel(proxy: str, host: str, port: int, timeout: float) -> socket.socket:
     except BaseException:
         sock.close()
         raise
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise CapabilityError("the proxy closed the connection")
+        data += chunk
+    return data
+
+
+def _socks5_connect(
+    sock: socket.socket, user: str | None, password: str | None, host: str, port: int
+) -> None:
+    """The SOCKS5 ``CONNECT`` handshake on ``sock`` (the proxy resolves host names)."""
+    method = 2 if user is not None else 0  # username/password, or none
+    sock.sendall(bytes([5, 1, method]))
+    if _recv_exact(sock, 2) != bytes([5, method]):
+        raise CapabilityError("the SOCKS proxy refused the connection (authentication method)")
+    if user is not None:
+        name, secret = unquote(user).encode(), unquote(password or "").encode()
+        if len(name) > 255 or len(secret) > 255:
+            raise CapabilityError("the SOCKS proxy user name or password is too long")
+        sock.sendall(bytes([1, len(name)]) + name + bytes([len(secret)]) + secret)
+        if _recv_exact(sock, 2)[1] != 0:
+            raise CapabilityError("the SOCKS proxy refused the user name or password")
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+        address = bytes([1 if ip.version == 4 else 4]) + ip.packed
+    except ValueError:
+        name = host.encode("idna")
+        address = bytes([3, len(name)]) + name
+    sock.sendall(bytes([5, 1, 0]) + address + port.to_bytes(2, "big"))
+    version, reply, _reserved, kind = _recv_exact(sock, 4)
+    if version != 5 or reply != 0:
+        shown = _SOCKS_REPLIES.get(reply, f"reply {reply}") if version == 5 else "not SOCKS5"
+        raise CapabilityError(f"the proxy refused the connection ({shown})")
+    bound = {1: 4, 4: 16}.get(kind)
+    if bound is None:
+        if kind != 3:
+            raise CapabilityError("the proxy sent a malformed SOCKS5 reply")
+        bound = _recv_exact(sock, 1)[0]
+    _recv_exact(sock, bound + 2)  # the proxy's bound address and port

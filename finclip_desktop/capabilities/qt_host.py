@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLocale, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QLocale, QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -81,7 +81,7 @@ class QtHost(BaseHost):
 
     def theme(self) -> str:
         scheme = QGuiApplication.styleHints().colorScheme()
-        return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+        return "dark" if scheme.name == "Dark" else "light"
 
     def language(self) -> str:
         name = QLocale.system().name()

@@ -63,6 +63,9 @@ class Capability:
     kind: str = "async"
     blocking: bool = False
     note: str = ""  # a limitation worth documenting, e.g. "fails: not on desktop"
+    # the result's fields (nested ones dotted: "safeArea.left"), for wx.canIUse's
+    # `api.return.x` / `api.success.x` / `api.callback.x`; undeclared fields answer false
+    returns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -109,11 +112,41 @@ def event_name(listener: str) -> str:
 
 
 def entry_points(group: str) -> Any:
-    """The installed entry points of ``group`` (importlib.metadata is imported on first
-    use: it costs tens of milliseconds, and a launch that never scans pays nothing)."""
+    """The installed entry points of ``group``. importlib.metadata costs tens of
+    milliseconds to import, so it is used only when some distribution declares the group
+    (:func:`group_declared`); a launch without capability plugins never imports it."""
+    if not group_declared(group):
+        return ()
     from importlib.metadata import entry_points as installed
 
     return installed(group=group)
+
+
+def group_declared(group: str) -> bool:
+    """Whether an ``entry_points.txt`` of a distribution on ``sys.path`` names ``group``
+    (a look at the same files importlib.metadata reads; a zip on the path counts as yes)."""
+    import os
+    import sys
+
+    header = f"[{group}]".encode()
+    for entry in sys.path:
+        if os.path.isfile(entry):
+            return True  # a zipped path entry: let importlib.metadata look inside
+        try:
+            listing = os.scandir(entry or ".")
+        except OSError:
+            continue
+        with listing:
+            for dist in listing:
+                if not dist.name.endswith((".dist-info", ".egg-info")):
+                    continue
+                try:
+                    with open(os.path.join(dist.path, "entry_points.txt"), "rb") as f:
+                        if header in f.read():
+                            return True
+                except OSError:
+                    continue
+    return False
 
 
 def _deny(scope: str) -> Future[bool]:

@@ -18,6 +18,7 @@ from finclip_desktop.capabilities.host import (
 )
 from finclip_desktop.capabilities.registry import CallContext, Capability, event, view
 from finclip_desktop.capabilities.schema import SCOPE_ARG, Arg, json_text
+from finclip_desktop.store.events import TEXT_LIMITS
 
 # The WeChat base library level we emulate, reported as SDKVersion (apps compare it before
 # using an API). The wx signatures we follow are those of base library 3.x (api-typings);
@@ -28,6 +29,8 @@ LOG_FILE_LIMIT = 1024 * 1024
 NOT_ON_DESKTOP = "not supported on desktop"
 FAILS_ON_DESKTOP = "fails cleanly: not available on desktop"
 NO_OP = "does nothing on desktop (ok)"
+# characters of a wx.reportEvent's data as JSON: what the server keeps (store/events.py)
+MAX_EVENT_DATA = TEXT_LIMITS["message"]
 
 
 def platform_name() -> str:
@@ -49,6 +52,23 @@ def system_version() -> str:
 
 
 # -- info -----------------------------------------------------------------------------------
+# the fields each info API answers (Capability.returns, for wx.canIUse; the runtime's tests
+# check them against the handlers' results)
+_SAFE_AREA = tuple(f"safeArea.{k}" for k in ("left", "right", "top", "bottom", "width", "height"))
+WINDOW_FIELDS = ("pixelRatio", "screenWidth", "screenHeight", "windowWidth", "windowHeight",
+                 "statusBarHeight", "screenTop", *_SAFE_AREA)  # fmt: skip
+MENU_BUTTON_FIELDS = ("width", "height", "top", "bottom", "left", "right")
+DEVICE_FIELDS = ("brand", "model", "system", "platform", "abi", "benchmarkLevel", "cpuType",
+                 "memorySize")  # fmt: skip
+APP_BASE_FIELDS = ("SDKVersion", "version", "language", "theme", "enableDebug",
+                   "fontSizeSetting", "host.appId")  # fmt: skip
+SYSTEM_FIELDS = (*DEVICE_FIELDS, *WINDOW_FIELDS, *APP_BASE_FIELDS, "deviceOrientation",
+                 "locationEnabled", "wifiEnabled")  # fmt: skip
+ACCOUNT_FIELDS = ("miniProgram.appId", "miniProgram.envVersion", "miniProgram.version")
+LAUNCH_FIELDS = ("path", "query", "scene", "referrerInfo")
+NETWORK_FIELDS = ("networkType", "isConnected")
+
+
 def window_info(ctx: CallContext, args: dict[str, Any] | None = None) -> dict[str, Any]:
     m = ctx.host.window_metrics()
     return {
@@ -182,7 +202,14 @@ def authorize(ctx: CallContext, args: dict[str, Any]) -> Future[dict[str, Any]]:
 
 # -- events and logs ------------------------------------------------------------------------
 def report_event(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    ctx.host.report_event(ctx.app_id, args["eventName"], dict(args.get("data") or {}))
+    """Queue a custom event; its data as JSON must fit what the server keeps of it."""
+    data = dict(args.get("data") or {})
+    size = len(json_text(data))
+    if size > MAX_EVENT_DATA:
+        raise CapabilityError(
+            f"data is too large: {size} characters as JSON (at most {MAX_EVENT_DATA})"
+        )
+    ctx.host.report_event(ctx.app_id, args["eventName"], data)
     return {}
 
 
@@ -227,17 +254,23 @@ def nothing(ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 
 
 CAPABILITIES = [
-    Capability("getSystemInfo", system_info, None),
-    Capability("getSystemInfoAsync", system_info, None),
-    Capability("getSystemInfoSync", system_info, None, kind="sync"),
-    Capability("getWindowInfo", window_info, None, kind="sync"),
-    Capability("getMenuButtonBoundingClientRect", menu_button_rect, None, kind="sync"),
-    Capability("getDeviceInfo", device_info, None, kind="sync"),
-    Capability("getAppBaseInfo", app_base_info, None, kind="sync"),
-    Capability("getAccountInfoSync", account_info, None, kind="sync"),
-    Capability("getLaunchOptionsSync", launch_options, None, kind="sync"),
-    Capability("getEnterOptionsSync", launch_options, None, kind="sync"),
-    Capability("getNetworkType", network_type, None),
+    Capability("getSystemInfo", system_info, None, returns=SYSTEM_FIELDS),
+    Capability("getSystemInfoAsync", system_info, None, returns=SYSTEM_FIELDS),
+    Capability("getSystemInfoSync", system_info, None, kind="sync", returns=SYSTEM_FIELDS),
+    Capability("getWindowInfo", window_info, None, kind="sync", returns=WINDOW_FIELDS),
+    Capability(
+        "getMenuButtonBoundingClientRect",
+        menu_button_rect,
+        None,
+        kind="sync",
+        returns=MENU_BUTTON_FIELDS,
+    ),
+    Capability("getDeviceInfo", device_info, None, kind="sync", returns=DEVICE_FIELDS),
+    Capability("getAppBaseInfo", app_base_info, None, kind="sync", returns=APP_BASE_FIELDS),
+    Capability("getAccountInfoSync", account_info, None, kind="sync", returns=ACCOUNT_FIELDS),
+    Capability("getLaunchOptionsSync", launch_options, None, kind="sync", returns=LAUNCH_FIELDS),
+    Capability("getEnterOptionsSync", launch_options, None, kind="sync", returns=LAUNCH_FIELDS),
+    Capability("getNetworkType", network_type, None, returns=NETWORK_FIELDS),
     Capability("getSetting", get_setting, None),
     Capability("openSetting", open_setting, None, note="opens the app's permissions dialog"),
     Capability("authorize", authorize, {"scope": SCOPE_ARG}),
@@ -246,8 +279,10 @@ CAPABILITIES = [
         report_event,
         {
             "eventName": Arg("String", required=True, max_len=128),
-            "data": Arg("Object", max_bytes=16 * 1024),
+            "data": Arg("Object"),  # at most MAX_EVENT_DATA characters as JSON (the handler)
         },
+        note=f"also WeChat's reportEvent(eventId, data); data: {MAX_EVENT_DATA} characters"
+        " as JSON at most",
     ),
     Capability(
         "_log",

@@ -97,9 +97,10 @@ class ConsoleMessage:
 
 class Duplicates:
     """Recognises the copies of one logic-layer error, so it prints once: the runtime's own
-    report (``[finclip] ...``), Chromium's "Uncaught ..." in the worker and again in the
-    page, and up to two relays by the view, in any order. A copy beyond those is a new
-    occurrence (the same handler failing again)."""
+    report (``[finclip] ...``) and the view's relay (today two messages an error), plus, as
+    tolerated extras from other start-up paths, Chromium's "Uncaught ..." and a second
+    relay, in any order. A copy beyond those is a new occurrence (the same handler failing
+    again)."""
 
     COPIES = {"relay": 2, "caught": 1, "uncaught": 2, "other": 0}
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
+from finclip_desktop.runtime import ENTRY, caniuse
+from finclip_desktop.runtime.caniuse import Params, params
 from finclip_desktop.runtime.compiler import appjson
 from finclip_desktop.runtime.compiler.appjson import JsonDoc, load_json
 from finclip_desktop.runtime.compiler.cache import DEFAULT_CACHE, CompileCache, Files, digests
@@ -16,7 +18,6 @@ from finclip_desktop.runtime.compiler.wxss import Scope, compile_wxss
 from finclip_desktop.runtime.errors import Source
 from finclip_desktop.runtime.support import BUILTIN_TAGS, wire_schemas
 
-ENTRY = "__fc__/index.html"
 VIEW_FILES = ("view.js", "view.css")
 WORKER_FILES = ("service.js",)
 _ALWAYS_VIEW_APIS = (
@@ -42,31 +43,36 @@ def framework_file(name: str) -> str:
     return resources.files("finclip_desktop.runtime").joinpath("js", name).read_text("utf-8")
 
 
-def api_table(registry: Any) -> list[list[Any]]:
-    """``[name, kind, positional arg names of a sync API]`` for every wx API of a
-    capability ``Registry``, plus the runtime's own view APIs, sorted by name."""
-    apis: dict[str, list[Any]] = {}
+ApiRow = tuple[str, str, Params, tuple[str, ...]]
+
+
+def api_table(registry: Any) -> list[ApiRow]:
+    """``(name, kind, params, returns)`` for every wx API of a capability ``Registry``
+    (``params``: ``(argument, allowed values or None)`` in schema order, the positional
+    arguments of a sync API; ``returns``: its declared result fields), plus the runtime's
+    own view APIs, sorted by name."""
+    apis: dict[str, ApiRow] = {}
     for d in registry.describe():
         cap = registry.get(d["name"])
-        args = list((cap.schema or {}).keys()) if cap is not None and d["kind"] == "sync" else []
-        apis[d["name"]] = [d["name"], d["kind"], args]
+        schema, returns = (cap.schema, cap.returns) if cap is not None else (None, ())
+        apis[d["name"]] = (d["name"], d["kind"], params(schema), tuple(returns))
     for name in _ALWAYS_VIEW_APIS:
-        apis.setdefault(name, [name, "view", []])
+        apis.setdefault(name, (name, "view", (), ()))
     return [apis[name] for name in sorted(apis)]
 
 
-def _api_list() -> list[list[Any]]:
+def _api_list() -> Sequence[ApiRow]:
     """The wx API table of this installation. Without capability plugins it is the
     generated table of the built-in families (``wx_table.py``): a launch neither imports
     every family nor builds the registry (that waits for the first bridge call)."""
     try:
         from finclip_desktop.capabilities import registry
     except ImportError:
-        return [[name, "view", []] for name in _ALWAYS_VIEW_APIS]
+        return [(name, "view", (), ()) for name in _ALWAYS_VIEW_APIS]
     if not registry.entry_points(group=registry.ENTRY_POINT_GROUP):
         from finclip_desktop.runtime.wx_table import BUILTIN_APIS
 
-        return [[name, kind, list(args)] for name, kind, args in BUILTIN_APIS]
+        return BUILTIN_APIS
     return api_table(registry.default_registry())
 
 
@@ -98,7 +104,7 @@ class _AppBuilder:
         entry: dict[str, Any] = {"prefix": f"c{len(self.components)}"}
         self.components[base] = entry
         doc = load_json(self.files, base + ".json")
-        entry["json"] = doc.value
+        entry["styleIsolation"] = doc.value.get("styleIsolation")
         entry["using"] = self.using(doc)
 
     def compiled(self, kind: str, path: str, compile_: Any, *options: Any) -> Any:
@@ -121,7 +127,7 @@ class _AppBuilder:
         sheets = [("app.wxss", Scope("app"))]
         sheets += [(route + ".wxss", Scope("page", route)) for route in routes]
         for base, entry in self.components.items():
-            shared = entry["json"].get("styleIsolation") == "shared"
+            shared = entry["styleIsolation"] == "shared"
             sheets.append((base + ".wxss", Scope("component", entry["prefix"], shared)))
         css: list[Any] = []
         for path, scope in sheets:
@@ -142,14 +148,18 @@ class _AppBuilder:
         for item in (*self.pages.values(), *self.components.values()):
             item["using"] = {**global_using, **item["using"]}
         modules = self.modules()
+        apis = _api_list()
         owner = [_package_of(path, roots) for path, _ in modules]
         config = {
             "app": self.app.value,
             "routes": routes,
             "entry": entry,
-            "pages": self.pages,
+            "pages": {r: {"using": p["using"]} for r, p in self.pages.items()},
             "components": self.components,
-            "apis": _api_list(),
+            "apis": [
+                [n, kind, [p for p, _ in args] if kind == "sync" else []]
+                for n, kind, args, _ in apis
+            ],
             "builtins": sorted(BUILTIN_TAGS),
             "viewSchemas": wire_schemas(),
             "subpackages": roots,
@@ -164,12 +174,13 @@ class _AppBuilder:
         framework = framework_file("service.js") + "\n"
         framework += f"__fc.config={json.dumps(config, ensure_ascii=False)};\n"
         main = [m for m, sub in zip(modules, owner, strict=True) if sub < 0]
-        service, view_config["lines"] = _bundle(framework, main)
+        service = "\n".join([framework.rstrip("\n"), *(text for _, text in main), "__fc.start();"])
         out = {
             ENTRY: INDEX_HTML,
             "__fc__/view.js": framework_file("view.js"),
             "__fc__/view.css": framework_file("view.css"),
             "__fc__/region.json": framework_file("region.json"),  # picker region
+            caniuse.FILE: caniuse.script(apis),  # loaded on the first wx.canIUse call
             "__fc__/app-view.js": f"self.__fcApp={json.dumps(view_config)};",
             "__fc__/service.js": service,
             # the worker the view starts when service.js does not parse: every module is
@@ -187,20 +198,6 @@ class _AppBuilder:
 def _package_of(path: str, roots: list[str]) -> int:
     """The index of the subpackage holding ``path``, -1 for the main package."""
     return next((i for i, root in enumerate(roots) if path.startswith(root + "/")), -1)
-
-
-def _bundle(framework: str, modules: list[tuple[str, str]]) -> tuple[str, list[list[Any]]]:
-    """service.js (framework, config, main-package modules, start) and its line map:
-    ``[first line, module path or ""]`` per part, for error reports."""
-    parts = [framework.rstrip("\n")]
-    lines, line = [[1, ""]], parts[0].count("\n") + 2
-    for path, text in modules:
-        lines.append([line, path])
-        parts.append(text)
-        line += text.count("\n") + 1
-    lines.append([line, ""])
-    parts.append("__fc.start();")
-    return "\n".join(parts), lines
 
 
 def _wxml(path: str, files: Files) -> list[tuple[str, str]]:

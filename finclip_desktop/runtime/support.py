@@ -86,7 +86,9 @@ VIEW_APIS: dict[str, str] = {
     "navigateTo": "with events channel", "redirectTo": "", "navigateBack": "",
     "switchTab": "", "reLaunch": "",
     "nextTick": "", "createSelectorQuery": "boundingClientRect, scrollOffset, fields, in()",
-    "createIntersectionObserver": "relativeToViewport, thresholds", "canIUse": "API names",
+    "createIntersectionObserver": "relativeTo (an ancestor), relativeToViewport, margins,"
+                                  " thresholds",
+    "canIUse": "APIs, arguments and values, declared result fields, components",
     "getCurrentPages": "", "getUpdateManager": "", "getLogManager": "",
     "getFileSystemManager": "",
     "createVideoContext": "play, pause, stop, seek, playbackRate, full screen",

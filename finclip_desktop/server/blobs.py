@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
 from typing import Protocol
 
+from finclip_desktop.package.manifest import SHA256_RE
 from finclip_desktop.server.config import Settings
 from finclip_desktop.server.s3 import S3Client
 
-_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-
 
 def _check_sha(sha256: str) -> str:
-    if not _SHA_RE.match(sha256):
+    if not isinstance(sha256, str) or not SHA256_RE.fullmatch(sha256):
         raise ValueError(f"{sha256[:80]!r} is not a sha256 hex digest")
     return sha256
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finclip_desktop.package import Manifest
+from finclip_desktop.package.manifest import SHA256_RE
 from finclip_desktop.package.zipformat import read_archive, write_archive
 from finclip_desktop.server import stats
 from finclip_desktop.server.core import Server
@@ -29,8 +30,7 @@ from finclip_desktop.server.registry import b64, get_app
 from finclip_desktop.server.security import hash_secret, new_secret
 
 router = APIRouter(prefix="/api/v1", tags=["device"])
-_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE_RE = re.compile(r"\Abytes=([0-9]*)-([0-9]*)\Z")  # fullmatch; ASCII digits only
 _CHUNK = 1024 * 1024
 _MAX_HAVE = 50_000
 JSON_META = "application/json"
@@ -190,7 +190,7 @@ def app_icon(
 
 def _package_for(session: Session, device: Device, sha256: str) -> Version:
     """The version with this package hash, if this device may download it."""
-    if not _SHA_RE.match(sha256):
+    if not SHA256_RE.fullmatch(sha256):
         raise bad_request("package name must be the sha256 of the .fcpkg")
     for _app, version, _m in device_versions(session, device):
         if version.sha256 == sha256:
@@ -220,7 +220,7 @@ def _stream(srv: Server, sha256: str, start: int, end: int) -> Iterator[bytes]:
 
 def _parse_range(header: str, size: int) -> tuple[int, int] | None:
     """Inclusive (start, end) of a single ``bytes=`` range; None when unsatisfiable."""
-    match = _RANGE_RE.match(header.strip())
+    match = _RANGE_RE.fullmatch(header.strip())
     if not match or match.groups() == ("", ""):
         return None
     first, last = match.groups()
@@ -262,7 +262,7 @@ def download_package(
     # A Range we do not support (several ranges, other units) is ignored: 200, whole body.
     if (
         range_
-        and _RANGE_RE.match(range_.strip())
+        and _RANGE_RE.fullmatch(range_.strip())
         and (if_range is None or if_range.strip() == etag)
     ):
         span = _parse_range(range_, size)

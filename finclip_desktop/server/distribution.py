@@ -1,10 +1,11 @@
 """TUF-shaped distribution metadata: root, and per-device targets, snapshot, timestamp.
 
 Versions never decrease: targets and snapshot carry the *release epoch*, a counter bumped
-by every change to what devices receive (and when targets near expiry); the timestamp
-carries its own counter, bumped with the epoch and whenever half its short lifetime has
-passed. Both live in one database row, so several server replicas agree. Given the same
-counters every document is byte-identical (Ed25519 is deterministic), so a client can
+by every change to what devices receive (releases, an app's domain lists, which limit the
+domains of its targets, and when targets near expiry); the timestamp carries its own
+counter, bumped with the epoch and whenever half its short lifetime has passed. Both
+live in one database row, so several server replicas agree. Given the same counters
+every document is byte-identical (Ed25519 is deterministic), so a client can
 fetch timestamp, snapshot and targets in separate requests.
 
 A device's audience also changes when it moves to another update channel (gray releases
@@ -149,7 +150,18 @@ def device_versions(session: Session, device: Device) -> list[tuple[App, Version
     return result
 
 
-def target_entry(version: Version, mandatory: bool) -> dict[str, Any]:
+def served_domains(app: App, version: Version) -> dict[str, list[str]]:
+    """The version's domain lists limited to the app's current ones on the server: a
+    domain the server no longer allows leaves every device's metadata (the client keeps
+    a host only when both its manifest and this list name it)."""
+    allowed = {kind: set(hosts) for kind, hosts in (app.domains or {}).items()}
+    return {
+        kind: [h for h in hosts if h in allowed.get(kind, set())]
+        for kind, hosts in (version.domains or {}).items()
+    }
+
+
+def target_entry(app: App, version: Version, mandatory: bool) -> dict[str, Any]:
     return {
         "app_id": version.app_id,
         "version": version.version,
@@ -157,7 +169,7 @@ def target_entry(version: Version, mandatory: bool) -> dict[str, Any]:
         "sha256": version.sha256,
         "manifest_sha256": version.manifest_sha256,
         "permissions": list(version.permissions),
-        "domains": dict(version.domains),
+        "domains": served_domains(app, version),
         "mandatory": bool(mandatory),
     }
 
@@ -306,8 +318,8 @@ class Distribution:
         state = current_state(session, self.settings)
         online = self._ring(session).online
         targets = {
-            f"{v.app_id}/{v.version}.fcpkg": target_entry(v, mandatory)
-            for _app, v, mandatory in device_versions(session, device)
+            f"{v.app_id}/{v.version}.fcpkg": target_entry(app, v, mandatory)
+            for app, v, mandatory in device_versions(session, device)
         }
         # The device's channel changes lift its versions (see the module docstring).
         epoch = state.epoch + device.channel_changes

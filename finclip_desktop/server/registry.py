@@ -26,6 +26,7 @@ from finclip_desktop.package import (
 from finclip_desktop.package.manifest import APP_ID_RE, SCOPE_RE
 from finclip_desktop.server import audit
 from finclip_desktop.server.blobs import BlobStore
+from finclip_desktop.server.distribution import bump_epoch
 from finclip_desktop.server.errors import ServiceError, bad_request, conflict, not_found
 from finclip_desktop.server.models import App, Org, SigningKey, User, Version, utcnow
 from finclip_desktop.server.security import (
@@ -37,14 +38,15 @@ from finclip_desktop.server.security import (
 )
 
 log = logging.getLogger("finclip.server")
-_ORG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
+# \A...\Z with fullmatch: "$" would also match before a trailing newline.
+_ORG_RE = re.compile(r"\A[a-z0-9][a-z0-9-]{0,62}\Z")
+_NAME_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}\Z")
 
 
 def create_org(session: Session, actor: User, org_id: str, name: str) -> tuple[Org, str]:
     """Create an org; return it and its device enrollment token (shown once)."""
     require(actor, "manage_orgs")
-    if not _ORG_RE.match(org_id or ""):
+    if not isinstance(org_id, str) or not _ORG_RE.fullmatch(org_id):
         raise bad_request(f"org id {org_id!r} must be lowercase letters, digits and '-'")
     if session.get(Org, org_id):
         raise conflict(f"org {org_id!r} exists already")
@@ -69,7 +71,7 @@ def create_user(
     """Create a user and their first API token (``actor=None`` only for bootstrap)."""
     if actor is not None:
         require(actor, "manage_orgs")
-    if not _NAME_RE.match(name or ""):
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise bad_request(f"user name {name!r} must be letters, digits and . _ @ -")
     if role not in ALL_ROLES:
         raise bad_request(f"role {role!r} is not one of {', '.join(ALL_ROLES)}")
@@ -180,7 +182,10 @@ def update_app(session: Session, actor: User, app_id: str, data: dict[str, Any])
             setattr(app, field, str(data[field]))
             changed[field] = data[field]
     if "domains" in data:
-        app.domains = changed["domains"] = _clean_domains(data["domains"])
+        domains = _clean_domains(data["domains"])
+        if domains != app.domains:
+            bump_epoch(session)  # targets carry the domains in force: devices must see them
+        app.domains = changed["domains"] = domains
     if "scopes" in data:
         app.scopes = changed["scopes"] = _clean_scopes(data["scopes"])
     audit.record(session, actor.name, "app.update", app_id=app_id, changes=changed)

@@ -17,7 +17,7 @@ from finclip_desktop.server.models import Device, Event, StatBatch
 from finclip_desktop.store.events import EventError, check_event, check_ts_number
 
 MAX_EVENTS = 5000
-_BATCH_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+_BATCH_RE = re.compile(r"\A[A-Za-z0-9-]{8,64}\Z")  # fullmatch: no trailing newline
 
 
 def _timestamp(value: Any, index: int) -> datetime:
@@ -65,7 +65,7 @@ def ingest(session: Session, device: Device, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("body must be an object with batch_id and events")
     batch_id, events = body.get("batch_id"), body.get("events")
-    if not isinstance(batch_id, str) or not _BATCH_RE.match(batch_id):
+    if not isinstance(batch_id, str) or not _BATCH_RE.fullmatch(batch_id):
         raise bad_request("batch_id must be a uuid")
     if not isinstance(events, list) or len(events) > MAX_EVENTS:
         raise bad_request(f"events must be a list of at most {MAX_EVENTS} events")

@@ -4,7 +4,10 @@ The page's main world never sees Qt: :data:`SHIM_JS` runs with ``qwebchannel.js`
 isolated ``ApplicationWorld``, listens for ``{__fcBridge: "call", id, api, args}`` window
 messages from the page itself, calls :meth:`Bridge.invoke` and posts back
 ``{__fcBridge: "reply", id, result}``; host events arrive as ``{__fcBridge: "event", name,
-payload}``. The shim also forwards the runtime's ``finclip:painted`` event.
+payload}``. The shim also forwards the runtime's ``finclip:painted`` event. A page's one
+channel serves each document it loads in turn: the shim tags its qwebchannel message ids
+and call keys with a random token of its document and drops responses and replies without
+it (those of the document a reload replaced).
 
 The shim refuses arguments whose JSON is over :data:`MAX_ARGS_BYTES` characters itself, so
 they never cross into the host (copying them would stall Qt's main thread).
@@ -59,7 +62,26 @@ SHIM_JS = _fill(
   function post(message) { window.postMessage(message, "*"); }
   function send(call) { bridge.invoke(call[0], call[1], call[2]); }
   function parse(json) { try { return JSON.parse(json); } catch (e) { return null; } }
-  new QWebChannel(qt.webChannelTransport, function (channel) {
+  // The page's one channel serves each document it loads in turn, so what the host sent
+  // to the previous one (the response to a call, a reply) may arrive here: this document
+  // tags its message ids and call keys with its own token and drops the rest.
+  var token = Array.prototype.map.call(crypto.getRandomValues(new Uint32Array(2)),
+    function (n) { return n.toString(36); }).join("") + ":";
+  var wire = qt.webChannelTransport, transport = {onmessage: null, send: function (text) {
+    var data = parse(text);
+    if (data && data.id !== undefined) { data.id = token + data.id; text = JSON.stringify(data); }
+    wire.send(text);
+  }};
+  wire.onmessage = function (message) {
+    var data = typeof message.data === "string" ? parse(message.data) : message.data;
+    if (!data) { return; }
+    if (data.type === %(response)s) {
+      if (typeof data.id !== "string" || data.id.indexOf(token) !== 0) { return; }
+      data.id = Number(data.id.slice(token.length));
+    } else if (!bridge) { return; }  // a signal before this document's channel is up
+    transport.onmessage({data: data});
+  };
+  new QWebChannel(transport, function (channel) {
     bridge = channel.objects.%(name)s;
     bridge.replied.connect(function (key, json) {
       if (!(key in ids)) { return; }
@@ -80,7 +102,7 @@ SHIM_JS = _fill(
     json = typeof json === "string" ? json : "";
     // Oversized arguments are refused here: they never cross into the host.
     if (json.length > %(max)s) { return refuse(data.id, api, "%(too_big)s"); }
-    var key = String(next++), call = [key, api, json];
+    var key = token + next++, call = [key, api, json];
     ids[key] = data.id;
     if (bridge) { send(call); }
     else if (queue.length < %(queue)s) { queue.push(call); }
@@ -106,6 +128,7 @@ SHIM_JS = _fill(
 })();
 """,
     name=OBJECT_NAME,
+    response="10",  # qwebchannel.js: QWebChannelMessageTypes.response
     queue="1000",
     max=str(MAX_ARGS_BYTES),
     too_big=TOO_BIG,

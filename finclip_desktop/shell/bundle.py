@@ -21,15 +21,18 @@ from finclip_desktop.package import (
     AppError,
     Manifest,
     PackageError,
+    RuntimeTooOldError,
     TrustStore,
     VerifiedPackage,
     app_settings,
+    check_runtime,
     collect_files,
     make_manifest,
     read_package,
     validate_app,
 )
 from finclip_desktop.package.appcheck import PLAIN_ENTRY
+from finclip_desktop.shell import compiled
 
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
 
@@ -92,11 +95,15 @@ def _app_json(files: Mapping[str, bytes]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def compile_files(files: Mapping[str, bytes]) -> tuple[dict[str, bytes], str, str]:
-    """Served files, entry path and kind for an app's source files.
+def compile_files(
+    files: Mapping[str, bytes], sources: Mapping[str, Any]
+) -> tuple[dict[str, bytes], str, str]:
+    """Served files, entry path and kind for an app's source files (``sources``: its
+    manifest's file entries, whose hashes key the compiled-view cache).
 
-    A WeChat-syntax app goes through ``runtime.build_app``; a plain web app (index.html, no
-    app.json) is served as it is.
+    A WeChat-syntax app goes through ``runtime.build_app`` (or its cached result: the
+    compiler is imported only on a miss); a plain web app (index.html, no app.json) is
+    served as it is.
     """
     try:
         kind = validate_app(files)
@@ -104,16 +111,21 @@ def compile_files(files: Mapping[str, bytes]) -> tuple[dict[str, bytes], str, st
         raise BundleError(str(exc)) from None
     if kind == "html":
         return dict(files), PLAIN_ENTRY, kind
-    try:
-        generated = runtime.build_app(files)
-    except runtime.CompileError as exc:
-        raise BundleError(f"cannot compile the app: {exc}") from None
+    key = compiled.cache_key(sources)
+    generated = compiled.load(key) if key else None
+    if generated is None:
+        try:
+            generated = runtime.build_app(files)
+        except runtime.CompileError as exc:
+            raise BundleError(f"cannot compile the app: {exc}") from None
+        if key:
+            compiled.save(key, generated)
     return {**files, **generated}, runtime.ENTRY, kind
 
 
 def bundle_from_package(package: VerifiedPackage | FolderPackage, signed: bool) -> AppBundle:
-    served, entry, kind = compile_files(package.files)
     manifest = package.manifest
+    served, entry, kind = compile_files(package.files, manifest.files)
     window = _app_json(package.files).get("window", {})
     return AppBundle(
         app_id=manifest.app_id,
@@ -127,6 +139,15 @@ def bundle_from_package(package: VerifiedPackage | FolderPackage, signed: bool) 
         signed=signed,
         window=window if isinstance(window, dict) else {},
     )
+
+
+def precompile(package: VerifiedPackage) -> None:
+    """Compile an installed package ahead of its first launch (into the compiled-view
+    cache); an app that does not compile is left to report it when it is opened."""
+    try:
+        compile_files(package.files, package.manifest.files)
+    except BundleError:
+        return
 
 
 def load_package_file(path: Path, trust: TrustStore) -> AppBundle:
@@ -159,13 +180,15 @@ def _folder_settings(root: Path) -> dict[str, Any]:
 
 
 def load_folder(root: Path) -> AppBundle:
-    """A developer folder (unsigned): the caller has checked developer mode."""
+    """A developer folder (unsigned): the caller has checked developer mode. Its
+    ``minRuntime`` is checked like a package's (one-line :class:`BundleError`)."""
     root = Path(root)
     try:
         files = collect_files(root)
         settings = _folder_settings(root)
         manifest = make_manifest(files, settings)
-    except AppError as exc:
+        check_runtime(manifest)  # minRuntime, as for packages
+    except (AppError, RuntimeTooOldError) as exc:
         raise BundleError(f"{root}: {exc}") from None
     return bundle_from_package(FolderPackage(manifest, MappingProxyType(files)), signed=False)
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from finclip_desktop.shell.bundle import AppBundle, BundleError, bundle_from_package
+from finclip_desktop.shell.bundle import AppBundle, BundleError, bundle_from_package, precompile
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,9 @@ class InstalledCatalog:
         """Install or update ``app_id`` to the server's version; returns that version.
         ``progress(done_bytes, total_bytes)`` is called from this thread. Blocks."""
         with self._session() as store:
-            return store.install(app_id, progress=progress).manifest.version
+            package = store.install(app_id, progress=progress)
+        precompile(package)
+        return package.manifest.version
 
     def check_updates(self, progress: Progress | None = None) -> list[Any]:
         """Stage (download and verify) updates of every installed app; mandatory ones

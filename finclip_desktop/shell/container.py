@@ -29,11 +29,19 @@ from PySide6.QtWebEngineCore import (
     QWebEngineSettings,
 )
 
+from finclip_desktop.capabilities.domains import effective_domains
 from finclip_desktop.capabilities.registry import CallContext
 from finclip_desktop.shell.applock import AppLock
-from finclip_desktop.shell.bridge import MAX_ARGS_BYTES, OBJECT_NAME, SHIM_JS, Bridge, fail
+from finclip_desktop.shell.bridge import (
+    MAX_ARGS_BYTES,
+    OBJECT_NAME,
+    SHIM_JS,
+    TOO_BIG,
+    Bridge,
+    fail,
+)
 from finclip_desktop.shell.bundle import AppBundle, safe_app_id
-from finclip_desktop.shell.guard import GUARD_JS
+from finclip_desktop.shell.guard import guard_script
 from finclip_desktop.shell.interceptor import RT, AppRequestInterceptor
 from finclip_desktop.shell.permissions import PermissionStore
 from finclip_desktop.shell.qtapp import FILE_SCHEME, SCHEME
@@ -96,13 +104,19 @@ def _script(
     return script
 
 
-def page_scripts() -> list[QWebEngineScript]:
+def page_scripts(framework_page: bool = False) -> list[QWebEngineScript]:
     """qwebchannel.js and the bridge shim, for the isolated world of the main frame; the
-    page guard (no WebRTC, no WebTransport), for the main world of every frame."""
+    page guard (no WebRTC, no WebTransport; ``framework_page``: see
+    :func:`guard.guard_script`), for the main world of every frame."""
     return [
         _script("qwebchannel", _qrc_text(":/qtwebchannel/qwebchannel.js")),
         _script("finclip-bridge", SHIM_JS),
-        _script("finclip-guard", GUARD_JS, QWebEngineScript.ScriptWorldId.MainWorld, True),
+        _script(
+            "finclip-guard",
+            guard_script(framework_page),
+            QWebEngineScript.ScriptWorldId.MainWorld,
+            True,
+        ),
     ]
 
 
@@ -235,7 +249,9 @@ class Container(QObject):
         self.load_failed = False
         self.restarts = 0
         self.is_closed = False
-        remote = {h for hosts in bundle.manifest.domains.values() for h in hosts}
+        self.server_domains = self._server_domains()
+        lists = effective_domains(bundle.manifest.domains, self.server_domains)
+        remote = set().union(*lists.values())
         self.profile, self.interceptor, self.scheme = make_profile(
             bundle, self.dirs, remote, allow_http_localhost and dev_mode
         )
@@ -271,7 +287,21 @@ class Container(QObject):
 
     # -- life cycle ---------------------------------------------------------------------
     def load(self) -> None:
-        self.page.load(QUrl(self.bundle.entry_url()))
+        self.page.load(QUrl(self.entry_url()))
+
+    def entry_url(self) -> str:
+        """The entry document; a WeChat-syntax app's carries the launch options (``path``:
+        the page and its query, ``scene``), so the runtime starts without asking the host."""
+        if self.bundle.kind != "wechat":
+            return self.bundle.entry_url()
+        from urllib.parse import quote, urlencode
+
+        launch = self.context.settings["launchOptions"]
+        params = {"scene": launch["scene"]}
+        if launch["path"]:
+            query = urlencode(launch["query"], quote_via=quote)
+            params["path"] = launch["path"] + (f"?{query}" if query else "")
+        return f"{self.bundle.entry_url()}?{urlencode(params, quote_via=quote)}"
 
     def close(self) -> None:
         """Tear down in order: window, page, profile; then release per-app resources."""
@@ -322,7 +352,7 @@ class Container(QObject):
 
     def _install_scripts(self) -> None:
         scripts = self.page.scripts()
-        for script in page_scripts():
+        for script in page_scripts(self.bundle.kind == "wechat"):
             for old in scripts.find(script.name()):
                 scripts.remove(old)
             scripts.insert(script)
@@ -360,16 +390,26 @@ class Container(QObject):
             "proxy": getattr(self.shell_settings, "proxy", None) or "system",
             "allowHttpLocalhost": self.interceptor.allow_http_localhost,  # dev mode only
         }
+        if self.server_domains is not None:
+            settings["domains"] = self.server_domains
+        return settings
+
+    def _server_domains(self) -> dict[str, Any] | None:
+        """For a version the store installed, the domain lists of its signed target entry
+        (they limit the manifest's: ``capabilities.domains``); else None."""
         msha = getattr(self.bundle.package, "manifest_sha256", None)
         cache = self.data_root / "store" / "cache"
-        if self.bundle.signed and isinstance(msha, str) and (cache / "versions" / msha).is_dir():
-            from finclip_desktop.store.cache import PackageCache
+        if not self.bundle.signed or not isinstance(msha, str):
+            return None
+        if not (cache / "versions" / msha).is_dir():
+            return None
+        from finclip_desktop.store.cache import PackageCache
 
-            target = PackageCache(cache).target(msha)
-            if target.get("app_id") == self.app_id:
-                domains = target.get("domains")
-                settings["domains"] = domains if isinstance(domains, dict) else {}
-        return settings
+        target = PackageCache(cache).target(msha)
+        if target.get("app_id") != self.app_id:
+            return None
+        domains = target.get("domains")
+        return domains if isinstance(domains, dict) else {}
 
     def _call_registry(self, api: str, args: Any) -> Future[dict[str, Any]]:
         if self.is_closed:
@@ -379,8 +419,8 @@ class Container(QObject):
         return self._invoke(self.context, api, args)
 
     def _sync_invoke(self, body: bytes, answer: Callable[[bytes], None]) -> None:
-        if len(body) > MAX_ARGS_BYTES:
-            answer(json.dumps(fail("bridge", "parameter error: request too large")).encode())
+        if len(body) > MAX_ARGS_BYTES:  # the runtime refuses such calls before sending them
+            answer(json.dumps(fail("bridge", TOO_BIG)).encode())
             return
         try:
             request = json.loads(body)
@@ -393,7 +433,8 @@ class Container(QObject):
         def reply(result: dict[str, Any]) -> None:
             answer(json.dumps(result, default=str).encode())
 
-        self.bridge.call(request["api"], json.dumps(request.get("args", {})), reply)
+        args = json.dumps(request.get("args", {}), ensure_ascii=False)  # sized as in JS
+        self.bridge.call(request["api"], args, reply)
 
     def ask_permission(self, scope: str) -> Future[bool]:
         return self.permissions.ask(self.app_id, self.bundle.name, scope)

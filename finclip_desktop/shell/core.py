@@ -11,7 +11,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 
 from finclip_desktop.shell.bundle import AppBundle, BundleError, bundle_from_package
 from finclip_desktop.shell.container import Container, app_dirs, clear_app_data
@@ -36,9 +36,10 @@ def default_invoke() -> Callable[..., Future[dict[str, Any]]]:
 
 
 def preload_registry() -> None:
-    """Build the default capability registry on a background thread, while Qt starts and
-    the first page loads: the first bridge call (usually made while the page starts) then
-    finds it ready instead of importing every capability family."""
+    """Build the default capability registry on a background thread once the first page
+    painted (the runtime starts without a bridge call, and a thread importing every
+    capability family during the launch would hold the GIL the launch needs): later calls
+    find it ready. A call made before builds it on the spot."""
     from finclip_desktop.capabilities import registry
 
     threading.Thread(target=registry.default_registry, name="finclip-registry", daemon=True).start()
@@ -71,8 +72,7 @@ class Shell(QObject):
         self.permissions = PermissionStore(self.data_root / PERMISSIONS_FILE, prompter)
         self.store_dir = self.data_root / "store"
         self.usage = usage_for(self.settings, self.store_dir, parent=self)
-        if invoke is None:
-            preload_registry()
+        self._preload = invoke is None
         self.invoke = invoke or default_invoke()
         if self.usage is not None:
             self.invoke = self.usage.wrap(self.invoke)
@@ -80,7 +80,7 @@ class Shell(QObject):
         self.containers: dict[str, Container] = {}
         self.services = StoreServices(self)
         self._replacing: set[str] = set()
-        self._network_watched = False
+        self._first_painted = False
         self._watch_theme()
 
     # -- host events ----------------------------------------------------------------------
@@ -96,16 +96,18 @@ class Shell(QObject):
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(
                 lambda scheme: self.broadcast(
-                    "themeChange", {"theme": "dark" if scheme == Qt.ColorScheme.Dark else "light"}
+                    "themeChange", {"theme": "dark" if scheme.name == "Dark" else "light"}
                 )
             )
 
-    def _watch_network(self, _route: str = "") -> None:
-        """Relay network status changes, from the event loop's turn after the first page
-        painted (loading the network information backend would delay it by a few ms)."""
-        if not self._network_watched:
-            self._network_watched = True
+    def _after_first_paint(self, _route: str = "") -> None:
+        """Work that would only delay the first page: in the event loop's turn after it
+        painted, relay network status changes and build the capability registry."""
+        if not self._first_painted:
+            self._first_painted = True
             QTimer.singleShot(0, self._load_network_backend)
+            if self._preload:
+                preload_registry()
 
     def _load_network_backend(self) -> None:
         try:
@@ -170,7 +172,7 @@ class Shell(QObject):
         container.context.host = self._host_for(container)
         self.containers[bundle.app_id] = container
         container.closed.connect(lambda: self._forget(container))
-        container.painted.connect(self._watch_network)
+        container.painted.connect(self._after_first_paint)
         if self.usage is not None:
             self.usage.watch(container)
         self.services.launched(container)
@@ -228,6 +230,8 @@ class Shell(QObject):
     def show_permissions(self, app_id: str, parent: Any = None) -> None:
         """The app's permission list, over ``parent`` (default: the app's window), which
         keeps the dialog alive until it is closed."""
+        from PySide6.QtCore import Qt
+
         from finclip_desktop.shell.dialogs import PermissionsDialog
 
         parent = parent or self._parent_window(app_id)

@@ -6,7 +6,8 @@ has a switch to turn WebRTC off (nor do they know CSP's ``webrtc`` directive). W
 (QUIC over UDP) passes the interceptor too; only ``connect-src`` stops it, and a remote
 ``<web-view>`` page has no CSP of ours. So :data:`GUARD_JS` runs in the main world of every
 frame Qt injects into (``DocumentCreation``, sub-frames included) and replaces every
-``RTC*`` / ``webkitRTC*`` / ``WebTransport*`` global with a non-configurable ``undefined``.
+``RTC*`` / ``webkitRTC*`` / ``WebTransport*`` global with a non-configurable ``undefined``
+(see :func:`guard_script` for the main frame of a WeChat-syntax app).
 
 Qt does not inject into ``about:blank`` frames, and it injects into other frames from a task
 posted after their commit. A page could reach such a fresh same-origin window first, so the
@@ -136,6 +137,16 @@ GUARD_JS = r"""
     watch(w.document);
     sweep(w);
   }
+  if (FRAMEWORK_PAGE && me === me.top) { strip(me); return; }
   guard(me);
 })();
 """
+
+
+def guard_script(framework_page: bool) -> str:
+    """:data:`GUARD_JS` for an app whose main frame runs only the framework (a WeChat-syntax
+    app: the app's own code runs in the logic-layer worker, WXS too, and the view creates no
+    same-origin frame): there the globals are stripped once and nothing is hooked, so DOM
+    patches pay nothing; every sub-frame (a ``<web-view>`` page) still gets the whole guard.
+    A plain web app's own scripts run in its main frame: it gets the whole guard there too."""
+    return GUARD_JS.replace("FRAMEWORK_PAGE &&", "true &&" if framework_page else "false &&", 1)

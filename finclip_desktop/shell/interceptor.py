@@ -6,8 +6,9 @@ not). The app's own ``finclip://<appId>/`` origin is always allowed; ``data:`` a
 app's own); ``wxfile://`` (the app's own files) only as images and media. Network access
 otherwise goes through wx.request and friends in Python; the page itself may only load
 images, media, fonts and ``<web-view>`` frames over https from hosts on the app's domain
-lists (http to localhost only in developer mode when policy allows it). Everything else
-is blocked.
+lists (http to localhost only in developer mode when policy allows it): the container
+passes the hosts of every kind in ``capabilities.domains.effective_domains``, the lists
+wx.request & co. apply. Everything else is blocked.
 """
 
 from __future__ import annotations

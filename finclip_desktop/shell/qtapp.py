@@ -17,6 +17,11 @@ ROOT_REFUSAL = (
     "refusing to run as root: the web engine sandbox cannot work for root; "
     "run as a normal user, or pass --no-sandbox if you accept the risk (CI containers)"
 )
+NO_DISPLAY = (
+    "no display: DISPLAY and WAYLAND_DISPLAY are unset, so no window can open; use "
+    "`finclip run APP --screenshot FILE.png` or `--dump-text FILE` for headless runs, "
+    "or set QT_QPA_PLATFORM=offscreen"
+)
 
 
 # Start-up notes of a machine without a GPU (software rendering is used): logged at debug
@@ -40,15 +45,28 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def prepare_environment(no_sandbox: bool = False, headless: bool = False) -> None:
-    """Apply the sandbox rule; must run before the first QtWebEngine import starts Qt.
+def no_display() -> bool:
+    """Whether Qt has nowhere to show a window: Linux without ``DISPLAY`` or
+    ``WAYLAND_DISPLAY``, and no ``QT_QPA_PLATFORM`` chosen (offscreen, vnc, ...)."""
+    return (
+        sys.platform.startswith("linux")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        and not os.environ.get("QT_QPA_PLATFORM")
+    )
 
-    ``headless`` runs (screenshots, text dumps) use Qt's offscreen platform when there is
-    no display to open a window on.
+
+def prepare_environment(no_sandbox: bool = False, headless: bool = False) -> None:
+    """Apply the display and sandbox rules; must run before the first QtWebEngine import
+    starts Qt.
+
+    On Linux without a display (and no ``QT_QPA_PLATFORM`` chosen), ``headless`` runs
+    (screenshots, text dumps) use Qt's offscreen platform; any other start is refused
+    (Qt would abort opening the X11 or Wayland connection).
     """
-    no_display = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    if headless and sys.platform.startswith("linux") and no_display:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if no_display():
+        if not headless:
+            raise ShellStartError(NO_DISPLAY)
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if no_sandbox:
         os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
     elif is_root() and os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") != "1":
@@ -126,6 +144,9 @@ def application():
     engine_flags()
     register_scheme()
     qInstallMessageHandler(_qt_message)
+    # Needed: without it the shell crashes in QApplication.quit() (offscreen, Qt 6.11), even
+    # though Qt WebEngine would share its OpenGL context by itself. It costs PySide building
+    # every enum of the ``Qt`` namespace (~20 ms), which the floor never does.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     import PySide6.QtWebEngineWidgets  # noqa: F401 - the engine must load before the app
 

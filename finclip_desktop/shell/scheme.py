@@ -5,11 +5,14 @@ path answers the file with its MIME type and a strict Content-Security-Policy; a
 else is a 404 (unknown path, other app's host) or refused (other methods). The one
 exception is the synchronous bridge: ``POST /__bridge__/invoke`` from the app's own origin,
 its call (``{api, args}`` JSON, percent-encoded) in the ``X-Finclip-Call`` header: reading
-request bodies (``requestBody()``) crashes the PySide6 versions this project supports.
+request bodies (``requestBody()``) crashes the PySide6 versions this project supports. A
+header over :data:`MAX_BRIDGE_HEADER` is refused by its size, unread (the runtime does not
+send calls over the bridge's limit at all).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 from collections.abc import Callable
@@ -19,6 +22,7 @@ from urllib.parse import unquote
 from PySide6.QtCore import QBuffer, QByteArray, QObject
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlSchemeHandler
 
+from finclip_desktop.shell.bridge import MAX_ARGS_BYTES, TOO_BIG
 from finclip_desktop.shell.bundle import AppBundle
 
 log = logging.getLogger(__name__)
@@ -44,7 +48,9 @@ DEV_LOCALHOST_HEADERS = {
 }
 BRIDGE_PATH = "__bridge__/invoke"
 BRIDGE_HEADER = b"X-Finclip-Call"
-MAX_BRIDGE_HEADER = 3 * 1024 * 1024  # percent-encoding of 1 MB of arguments, with margin
+# A call of MAX_ARGS_BYTES (UTF-8) percent-encodes to at most 3 times as many characters.
+MAX_BRIDGE_HEADER = 3 * MAX_ARGS_BYTES
+JSON_TYPE = b"application/json;charset=utf-8"
 # The types an app serves most, answered without ``mimetypes`` (its first lookup reads the
 # system's MIME database: ~5 ms on the first page's first request); and types it lacks.
 _KNOWN_TYPES = {
@@ -157,6 +163,9 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
             job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
             return
         body = bridge_call(job.requestHeaders())
+        if body is None:  # refused before its bytes were read
+            self._reply(job, JSON_TYPE, json.dumps({"errMsg": f"bridge:fail {TOO_BIG}"}).encode())
+            return
         self._pending.add(job)
         job.destroyed.connect(lambda *_: self._pending.discard(job))
 
@@ -165,22 +174,23 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
                 return  # the page gave up (navigated away, closed)
             self._pending.discard(job)
             try:
-                self._reply(job, b"application/json;charset=utf-8", payload)
+                self._reply(job, JSON_TYPE, payload)
             except RuntimeError:  # the job was deleted meanwhile
                 pass
 
         self.sync_invoke(body, answer)
 
 
-def bridge_call(headers: dict) -> bytes:
-    """The sync bridge call carried in a request's headers (b"" when absent or too big)."""
+def bridge_call(headers: dict) -> bytes | None:
+    """The sync bridge call carried in a request's headers: b"" when absent, None when over
+    :data:`MAX_BRIDGE_HEADER` (sized in Qt's own buffer: its bytes are never copied)."""
     for name, value in headers.items():
         if bytes(name.data()).lower() != BRIDGE_HEADER.lower():
             continue
-        raw = bytes((value[0] if isinstance(value, list) else value).data())
-        if len(raw) > MAX_BRIDGE_HEADER:
-            return b""
-        return unquote(raw.decode("latin-1")).encode()
+        value = value[0] if isinstance(value, list) else value
+        if value.size() > MAX_BRIDGE_HEADER:
+            return None
+        return unquote(bytes(value.data()).decode("latin-1")).encode()
     return b""
 
 

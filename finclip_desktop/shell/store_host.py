@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLOSE_BUDGET_S = 5.0
-MAX_EVENT_DATA = 2000  # characters of JSON: the server keeps an event's message up to this
 
 
 class LaunchCheck:
@@ -113,10 +112,7 @@ class StoreServices:
         if usage is None:
             return
         message = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        if len(message) > MAX_EVENT_DATA:
-            raise CapabilityError(
-                f"data is too large: {len(message)} characters as JSON (at most {MAX_EVENT_DATA})"
-            )
+        # its size was checked by the capability (what the server keeps: store/events.py)
         try:
             make_event("custom", app_id, name=name, message=message)
         except StoreError as exc:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         NotInstalledError,
         OfflineError,
         ResponseTooLargeError,
+        RuntimeTooOldError,
         ServerError,
         StoreError,
         UnknownAppError,
@@ -32,8 +33,8 @@ _MODULE_OF = {
     **dict.fromkeys(
         (
             "AppNotAllowedError", "NotConfiguredError", "NotInstalledError", "OfflineError",
-            "ResponseTooLargeError", "ServerError", "StoreError", "UnknownAppError",
-            "VerificationError", "WithdrawnError",
+            "ResponseTooLargeError", "RuntimeTooOldError", "ServerError", "StoreError",
+            "UnknownAppError", "VerificationError", "WithdrawnError",
         ),
         "errors",
     ),
@@ -43,8 +44,9 @@ _MODULE_OF = {
 
 __all__ = [
     "AppNotAllowedError", "CatalogEntry", "NotConfiguredError", "NotInstalledError",
-    "OfflineError", "ResponseTooLargeError", "RetryPolicy", "ServerError", "Store",
-    "StoreError", "UnknownAppError", "UpdateInfo", "VerificationError", "WithdrawnError",
+    "OfflineError", "ResponseTooLargeError", "RetryPolicy", "RuntimeTooOldError",
+    "ServerError", "Store", "StoreError", "UnknownAppError", "UpdateInfo",
+    "VerificationError", "WithdrawnError",
 ]  # fmt: skip
 
 

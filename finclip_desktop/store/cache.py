@@ -6,6 +6,7 @@ Layout under the cache root::
     versions/<manifest sha256>/    finclip.json, finclip.sig, target.json of one version
     apps/<app_id>.json             {"current", "pending", "previous"}: manifest hashes
     downloads/<sha256>.part        interrupted full downloads (resumed with Range)
+    runtime-refusals.json          versions this runtime is too old for (not fetched again)
 
 Blobs and version folders are written completely (temp file or folder, then rename)
 before the app pointer names them, and the pointer is replaced atomically, so an
@@ -40,6 +41,7 @@ from finclip_desktop.package.canonical import canonical_json, strict_loads
 from finclip_desktop.store.errors import NotInstalledError, StoreError, VerificationError
 
 TARGET_FILE = "target.json"
+RUNTIME_REFUSALS = "runtime-refusals.json"
 _APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _SHA = re.compile(r"[0-9a-f]{64}")
 
@@ -122,6 +124,22 @@ class PackageCache:
         except (OSError, ValueError):
             return {}
 
+    def update_target(self, manifest_sha256: str, target: Mapping[str, Any]) -> bool:
+        """Replace a cached version's target entry with a newer verified one (the server
+        may have changed the app's domain lists since the download); False when the
+        version is not cached or the entry is unchanged."""
+        if not _SHA.fullmatch(manifest_sha256):
+            return False
+        path = self.versions / manifest_sha256 / TARGET_FILE
+        body = canonical_json(dict(target))
+        try:
+            if path.read_bytes() == body:
+                return False
+            write_atomic(path, body)
+        except OSError:  # not cached (or collected meanwhile)
+            return False
+        return True
+
     def manifest(self, manifest_sha256: str) -> Manifest | None:
         """The cached manifest of a version (unverified: for display only)."""
         try:
@@ -174,6 +192,32 @@ class PackageCache:
         if not _SHA.fullmatch(sha256):
             raise StoreError("invalid package hash")
         return self.downloads / f"{sha256}.part"
+
+    # -- versions this runtime cannot run -------------------------------------------------
+    def runtime_refusal(self, manifest_sha256: str, runtime: str) -> str | None:
+        """The one-line reason recorded when ``runtime`` refused this version, else None
+        (a newer runtime tries again)."""
+        entry = self._refusals().get(manifest_sha256)
+        if isinstance(entry, dict) and entry.get("runtime") == runtime:
+            error = entry.get("error")
+            return error if isinstance(error, str) else None
+        return None
+
+    def refuse_runtime(
+        self, manifest_sha256: str, runtime: str, error: str, keep: Collection[str]
+    ) -> None:
+        """Record that ``runtime`` cannot run this version; records of versions not in
+        ``keep`` (no longer offered) are dropped."""
+        refusals = {k: v for k, v in self._refusals().items() if k in keep}
+        refusals[manifest_sha256] = {"runtime": runtime, "error": error}
+        write_atomic(self.root / RUNTIME_REFUSALS, canonical_json(refusals))
+
+    def _refusals(self) -> dict[str, Any]:
+        try:
+            data = strict_loads((self.root / RUNTIME_REFUSALS).read_bytes())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
 
     # -- garbage collection ---------------------------------------------------------------
     def gc(

@@ -63,6 +63,9 @@ def cmd_install(args: argparse.Namespace) -> int:
         store.close()
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    from finclip_desktop.shell.bundle import precompile
+
+    precompile(package)  # its first launch needs no compile
     print(f"installed {package.manifest.app_id} {package.manifest.version}")
     return 0
 

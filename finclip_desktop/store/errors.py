@@ -50,6 +50,13 @@ class VerificationError(StoreError):
         self.reason = reason
 
 
+class RuntimeTooOldError(StoreError):
+    """The server's version of an app needs a newer FinClip runtime than this one; none of
+    its files were downloaded."""
+
+    code = "runtime-too-old"
+
+
 class NotInstalledError(StoreError):
     code = "not-installed"
 

@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from finclip_desktop import RUNTIME_VERSION
 from finclip_desktop.package import (
     Limits,
     Manifest,
     PackageError,
     TrustStore,
     VerifiedPackage,
+    check_runtime,
     read_package,
 )
 from finclip_desktop.package.signing import verify_manifest_signature
@@ -37,6 +39,7 @@ from finclip_desktop.store.errors import (
     NotConfiguredError,
     NotInstalledError,
     OfflineError,
+    RuntimeTooOldError,
     ServerError,
     StoreError,
     UnknownAppError,
@@ -219,7 +222,9 @@ class Store:
 
     # -- metadata -------------------------------------------------------------------------
     def refresh(self) -> dict[str, Any]:
-        """Verified targets of this device, fresh from the server (marks online/offline)."""
+        """Verified targets of this device, fresh from the server (marks online/offline).
+        Cached versions they name take their entry as it is now: the domain lists the
+        server allows an app may have changed since its download."""
         try:
             with self._metadata_lock.hold():
                 targets = self.metadata.refresh(self._http())
@@ -227,6 +232,9 @@ class Store:
             self.online = False
             raise
         self.online = True
+        with self._pointers.hold():
+            for target in targets["targets"].values():
+                self.cache.update_target(target["manifest_sha256"], target)
         return targets["targets"]
 
     def _trust(self) -> TrustStore:
@@ -422,7 +430,9 @@ class Store:
         installed app (or of ``app_ids``); staged versions become current on the next
         ``open`` or at once with ``apply_update`` (what the shell does for ``mandatory``
         ones). An app whose update fails is reported (``error``) and the others go on;
-        only a failed metadata refresh raises."""
+        only a failed metadata refresh raises. A version that needs a newer runtime is
+        reported once, before any of its files is downloaded, then skipped (until the
+        runtime changes)."""
         with self._network.hold():
             targets = self.refresh()
             updates = []
@@ -436,6 +446,8 @@ class Store:
                     pointer.pending,
                 ):
                     continue
+                if self.cache.runtime_refusal(target["manifest_sha256"], RUNTIME_VERSION):
+                    continue  # reported when found; tried again by a newer runtime
                 updates.append(self._stage(app_id, target, progress))
             self.gc()
             return updates
@@ -480,6 +492,9 @@ class Store:
         """Make the target's version complete and verified in the cache; return its
         manifest hash. Nothing becomes current here."""
         msha = target["manifest_sha256"]
+        refused = self.cache.runtime_refusal(msha, RUNTIME_VERSION)
+        if refused is not None:
+            raise RuntimeTooOldError(refused)
         trust = self._trust()
         if self.cache.has_version(msha):
             try:
@@ -500,6 +515,7 @@ class Store:
         except PackageError as exc:
             raise VerificationError(f"{target['app_id']}: {exc}", exc.code) from None
         _check_target_matches(target, manifest)
+        self._check_runtime(msha, manifest)
         needed = {e.sha256: e.size for e in manifest.files.values()}
         have = sorted(h for h in needed if self.cache.has_blob(h))
         missing_bytes = sum(size for h, size in needed.items() if not self.cache.has_blob(h))
@@ -517,6 +533,18 @@ class Store:
             self.gc()
             raise
         return msha
+
+    def _check_runtime(self, msha: str, manifest: Manifest) -> None:
+        """Refuse, before any file is downloaded, a version that needs a newer runtime; the
+        refusal is recorded, so later checks neither fetch nor report it again."""
+        try:
+            check_runtime(manifest, RUNTIME_VERSION)
+        except PackageError as exc:
+            error = f"{exc}; update FinClip Desktop to get this version"
+            keep = {t["manifest_sha256"] for t in self.metadata.targets().values()}
+            with self._pointers.hold():
+                self.cache.refuse_runtime(msha, RUNTIME_VERSION, error, keep)
+            raise RuntimeTooOldError(error) from None
 
     def _fetch_delta(
         self,

@@ -10,7 +10,8 @@ or with the one file or link the user opened; those open the launcher or run tha
     finclip finclip://com.corp.app/  -> finclip run com.corp.app   (an installed app)
 
 Anything else is the `finclip` command line as usual (``finclip --help``). A checkout's or
-pip's `finclip` (no bundle) keeps printing its usage when given no arguments.
+pip's `finclip` (no bundle) keeps printing its usage when given no arguments. A start by the
+desktop has no terminal: its one-line error is also shown in a box (``shell.errorbox``).
 """
 
 from __future__ import annotations
@@ -40,5 +41,20 @@ def gui_argv(argv: list[str]) -> list[str]:
     return argv
 
 
+def started_by_desktop(argv: list[str]) -> bool:
+    """Whether the desktop started this process (nothing, or the one file or link it
+    opens): not a command line, so errors are also shown in a box."""
+    return gui_argv(argv) != argv
+
+
+def run(argv: list[str]) -> int:
+    """The executable: ``argv`` as the desktop or a command line gave it."""
+    if not started_by_desktop(argv):
+        return main(argv)
+    from finclip_desktop.shell.errorbox import report
+
+    return main(gui_argv(argv), report=report)
+
+
 if __name__ == "__main__":
-    sys.exit(main(gui_argv(sys.argv[1:])))
+    sys.exit(run(sys.argv[1:]))

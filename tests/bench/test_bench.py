@@ -16,6 +16,8 @@ REQUIRED = [
     "floor_s",
     "cold_launch_s",
     "cold_launch_ratio",
+    "cold_first_launch_s",
+    "cold_first_launch_ratio",
     "warm_launch_ms",
     "setdata_p50_ms",
     "setdata_p95_ms",
@@ -74,7 +76,7 @@ def test_the_parts_that_run_here_are_measured(quick_run: dict) -> None:
 
 @pytest.mark.qt
 def test_figures_carry_their_spread_and_targets(quick_run: dict) -> None:
-    for figure in ("floor", "cold_launch", "setdata", "bridge", "warm_launch"):
+    for figure in ("floor", "cold_launch", "cold_first_launch", "setdata", "bridge", "warm_launch"):
         d = quick_run["details"][figure]
         assert d["min"] <= d["median"] <= d["max"] and d["n"] >= 1, figure
     phases = list(quick_run["cold_launch_phases_ms"].values())

@@ -81,6 +81,22 @@ def test_launch_path_imports_only_what_the_first_page_needs() -> None:
     }
 
 
+def test_a_relaunch_never_loads_the_compiler() -> None:
+    """The second launch of the same app finds its compiled view in the user cache: the
+    compiler (and its regular expressions) is not even imported."""
+    compiler = ["finclip_desktop.runtime.build", "finclip_desktop.runtime.compiler.wxml"]
+    imported = []
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, "-c", LAUNCH, str(ROOT / "resources" / "examples" / "tabbed"),
+             ",".join(compiler), ""],
+            capture_output=True, text=True, timeout=120, cwd=ROOT,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        imported.append(json.loads(proc.stdout.splitlines()[-1])["imported"])
+    assert imported == [compiler, []]
+
+
 def test_command_modules_name_the_subcommands_they_register() -> None:
     for module, names in cli.COMMAND_MODULES.items():
         sub = argparse.ArgumentParser().add_subparsers()

@@ -186,10 +186,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class HttpsServer:
-    """The routes of :class:`Handler` over TLS (or plain HTTP when ``certs`` is None)."""
+    """The routes of ``handler`` (:class:`Handler`'s by default) over TLS (or plain HTTP when
+    ``certs`` is None)."""
 
-    def __init__(self, certs: Certs | None) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    def __init__(
+        self, certs: Certs | None, handler: type[BaseHTTPRequestHandler] = Handler
+    ) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.scheme = "http" if certs is None else "https"
         if certs is not None:
@@ -312,3 +315,67 @@ class RecordingProxy:
 
     def close(self) -> None:
         self.listener.close()
+
+
+class Socks5Proxy(RecordingProxy):
+    """A SOCKS5 proxy (RFC 1928, CONNECT; RFC 1929 when ``credentials`` are set) on
+    127.0.0.1 that records each target as ``host:port``, the host as the client sent it."""
+
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
+        self.credentials = credentials
+        super().__init__()
+        self.url = f"socks5://127.0.0.1:{self.port}"
+
+    def _serve(self, client: socket.socket) -> None:
+        with client:
+            try:
+                self._handshake(client)
+            except (ConnectionError, OSError):
+                return
+
+    def _handshake(self, client: socket.socket) -> None:
+        stream = client.makefile("rb")
+
+        def read(size: int) -> bytes:
+            data = stream.read(size)
+            if len(data) != size:
+                raise ConnectionError("client went away")
+            return data
+
+        version, count = read(2)
+        methods = read(count)
+        wanted = 2 if self.credentials else 0
+        if version != 5 or wanted not in methods:
+            client.sendall(b"\x05\xff")
+            return
+        client.sendall(bytes([5, wanted]))
+        if self.credentials:
+            _v, size = read(2)
+            user = read(size).decode()
+            password = read(read(1)[0]).decode()
+            ok = (user, password) == self.credentials
+            client.sendall(bytes([1, 0 if ok else 1]))
+            if not ok:
+                return
+        _version, command, _reserved, kind = read(4)
+        if kind == 1:
+            host = socket.inet_ntop(socket.AF_INET, read(4))
+        elif kind == 4:
+            host = socket.inet_ntop(socket.AF_INET6, read(16))
+        else:
+            host = read(read(1)[0]).decode("idna")
+        port = int.from_bytes(read(2), "big")
+        failure = bytes([5, 7 if command != 1 else 5, 0, 1]) + bytes(6)
+        if command != 1:
+            client.sendall(failure)
+            return
+        try:
+            upstream = socket.create_connection((host, port), timeout=10)
+        except OSError:
+            client.sendall(failure)
+            return
+        upstream.settimeout(None)  # relayed streams may idle
+        with upstream:
+            self.targets.append(f"{host}:{port}")
+            client.sendall(bytes([5, 0, 0, 1]) + bytes(6))
+            self._relay(client, upstream)

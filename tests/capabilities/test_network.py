@@ -404,11 +404,12 @@ def test_text_the_http_layer_cannot_carry_as_is(net_ctx, call, https_server):
     }
 
 
-@pytest.fixture
-def proxy_server():
-    from tests.capabilities.servers import RecordingProxy
+@pytest.fixture(params=["http", "socks5"])
+def proxy_server(request):
+    """A real recording proxy on loopback: HTTP (CONNECT) or SOCKS5."""
+    from tests.capabilities.servers import RecordingProxy, Socks5Proxy
 
-    proxy = RecordingProxy()
+    proxy = RecordingProxy() if request.param == "http" else Socks5Proxy()
     yield proxy
     proxy.close()
 
@@ -457,14 +458,14 @@ def test_system_proxy_comes_from_the_environment(
 
 
 def test_unsupported_proxies_fail_clearly(make_ctx, call, certs, https_server, no_env_proxy):
-    socks = proxied_ctx(make_ctx, certs, https_server, "socks5://127.0.0.1:1080")
-    assert call(socks, "request", {"url": https_server.url("/json")}) == {
-        "errMsg": "request:fail the configured proxy socks5:// is not supported (use an"
-        " http:// or https:// proxy)"
+    socks4 = proxied_ctx(make_ctx, certs, https_server, "socks4://127.0.0.1:1080")
+    assert call(socks4, "request", {"url": https_server.url("/json")}) == {
+        "errMsg": "request:fail the configured proxy socks4:// is not supported (use an"
+        " http://, https:// or socks5:// proxy)"
     }
-    no_env_proxy.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    no_env_proxy.setenv("ALL_PROXY", "socks4://127.0.0.1:1080")
     system = proxied_ctx(make_ctx, certs, https_server, "system")
     assert call(system, "request", {"url": https_server.url("/json")})["errMsg"] == (
-        "request:fail the system proxy socks5:// is not supported (use an http:// or https://"
-        " proxy)"
+        "request:fail the system proxy socks4:// is not supported (use an http://, https:// or"
+        " socks5:// proxy)"
     )

@@ -148,6 +148,23 @@ def test_plugins_from_entry_points(monkeypatch, ctx):
     assert "pluginA" in reg
 
 
+def test_installed_plugins_are_found_without_a_full_metadata_scan(monkeypatch, tmp_path):
+    """A distribution on sys.path that declares the group is found (through
+    importlib.metadata, as installed); with none declaring it the answer is empty."""
+    group = registry_module.ENTRY_POINT_GROUP
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert not registry_module.group_declared(group)
+    assert list(registry_module.entry_points(group)) == []
+    dist = tmp_path / "finclip_demo_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: finclip-demo-plugin\n")
+    (dist / "entry_points.txt").write_text(f"[{group}]\ndemo = finclip_demo_plugin:cap\n")
+    assert registry_module.group_declared(group)
+    assert [(ep.name, ep.value) for ep in registry_module.entry_points(group)] == [
+        ("demo", "finclip_demo_plugin:cap")
+    ]
+
+
 def test_default_registry_describes_every_family():
     described = describe()
     names = [d["name"] for d in described]

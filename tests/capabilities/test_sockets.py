@@ -124,7 +124,39 @@ def test_socket_goes_through_the_configured_proxy(make_ctx, call, certs, wss_ser
         )
         call(https_proxy, "connectSocket", {"url": wss_server.url(), "taskId": "p3"})
         (error,) = wait_for(https_proxy, "p3", "error")
-        assert error["errMsg"] == "sockets can only use an http:// proxy, not https://127.0.0.1:1"
+        assert error["errMsg"] == (
+            "sockets can only use an http:// or socks5:// proxy, not https://127.0.0.1:1"
+        )
     finally:
         proxy.close()
         refusing.close()
+
+
+def test_socket_goes_through_a_socks5_proxy(make_ctx, call, certs, wss_server):
+    """RFC 1928/1929 against a real SOCKS5 proxy on loopback; a wrong password fails."""
+    from tests.capabilities.servers import Socks5Proxy
+
+    proxy = Socks5Proxy(credentials=("user", "p@ss word"))
+    try:
+        url = proxy.url.replace("socks5://", "socks5://user:p%40ss%20word@")
+        ctx = make_ctx(
+            domains={"socket": (wss_server.host,)},
+            settings={"sslContext": certs.client_context(), "proxy": url},
+        )
+        call(ctx, "connectSocket", {"url": wss_server.url(), "taskId": "s1"})
+        wait_for(ctx, "s1", "open")
+        call(ctx, "_operateTask", {"taskId": "s1", "operation": "send", "data": "via socks"})
+        assert wait_for(ctx, "s1", "message")[0]["data"] == "via socks"
+        assert proxy.targets == [wss_server.host]
+        wrong = make_ctx(
+            "com.example.wrong-password",
+            domains={"socket": (wss_server.host,)},
+            settings={"sslContext": certs.client_context(),
+                      "proxy": proxy.url.replace("socks5://", "socks5://user:nope@")},
+        )  # fmt: skip
+        call(wrong, "connectSocket", {"url": wss_server.url(), "taskId": "s2"})
+        (error,) = wait_for(wrong, "s2", "error")
+        assert error["errMsg"] == "the SOCKS proxy refused the user name or password"
+        assert proxy.targets == [wss_server.host]
+    finally:
+        proxy.close()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from finclip_desktop.shell.qtapp import application
+from tests.pages import page_certs, page_server  # noqa: F401 - fixtures (<web-view> sites)
 
 
 class Driven:
@@ -60,12 +61,26 @@ def qapp():
 
 @pytest.fixture
 def open_app(qapp) -> Iterator:
+    """``open_app(files, app_id=..., launch_options=None, invoke=None, **manifest)`` ->
+    Driven; ``invoke`` (with the test's first app) replaces the shell's bridge call."""
+    from finclip_desktop.shell.bundle import bundle_from_files
     from finclip_desktop.shell.testing import ShellHarness
 
-    harness = ShellHarness()
+    harnesses: list[ShellHarness] = []
 
-    def start(files: dict[str, bytes], app_id: str = "conf.app", **manifest) -> Driven:
-        return Driven(harness.open_files(files, app_id=app_id, **manifest))
+    def start(
+        files: dict[str, bytes],
+        app_id: str = "conf.app",
+        launch_options: dict | None = None,
+        invoke=None,
+        **manifest,
+    ) -> Driven:
+        if not harnesses or invoke is not None:
+            assert not harnesses, "invoke= goes with the test's first app"
+            harnesses.append(ShellHarness(invoke=invoke))
+        bundle = bundle_from_files(files, app_id, **manifest)
+        return Driven(harnesses[0].open(bundle, launch_options=launch_options))
 
     yield start
-    harness.close()
+    for harness in harnesses:
+        harness.close()

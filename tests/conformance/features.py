@@ -18,6 +18,10 @@ CC = "tests/runtime/test_compiler.py::"
 FW = "tests/runtime/test_framework.py::"
 EX = "tests/runtime/test_examples_and_edges.py::"
 PACK = "tests/package/test_cli.py::"
+MS = "tests/runtime/test_modules_in_shell.py::"
+JC = "tests/runtime/test_jscheck.py::"
+BLD = "tests/runtime/test_build.py::"
+WK = "tests/runtime/test_worker.py::"
 
 CHECKLIST: list[tuple[str, str, list[str], str]] = [
     # ---------------------------------------------------------------- compiler: WXML
@@ -136,8 +140,11 @@ CHECKLIST: list[tuple[str, str, list[str], str]] = [
             CC + "test_component_classes_are_prefixed",
             L + "test_components",
             EX + "test_apply_shared_style_isolation",
+            MS + "test_component_styles_never_restyle_the_page_or_other_components",
+            BLD + "test_component_style_isolation_from_json",
         ],
-        "partial: isolated, apply-shared, shared, addGlobalClass; no page-* values",
+        "partial: isolated, apply-shared, shared (its stylesheet global only from the JSON), "
+        "addGlobalClass; no page-* values; id and attribute selectors dropped in components",
     ),
     (
         "WXSS",
@@ -377,7 +384,46 @@ CHECKLIST: list[tuple[str, str, list[str], str]] = [
     (
         "Modules",
         "ES features Chromium supports natively (arrow functions, destructuring, classes, ...)",
-        [C + "test_view_api_arguments_are_checked"],
+        [JC + "test_modern_javascript_is_accepted", C + "test_view_api_arguments_are_checked"],
+        "",
+    ),
+    (
+        "Modules",
+        "ES module syntax (import, export, import()) in the app's own modules",
+        [
+            MS + "test_es_modules_run_as_commonjs",
+            JC + "test_esm_rewrite_keeps_every_line_in_place",
+            JC + "test_unsupported_esm_forms_are_compile_errors",
+        ],
+        "partial: rewritten to CommonJS, imported names bound once (not live); destructuring "
+        "in export const, import.meta and import attributes are compile errors",
+    ),
+    (
+        "Modules",
+        "npm packages: require('pkg') and usingComponents from miniprogram_npm",
+        [
+            MS + "test_npm_components_and_modules_come_from_miniprogram_npm",
+            BLD + "test_usingcomponents_find_npm_packages_in_miniprogram_npm",
+        ],
+        "partial: miniprogram_npm folders only (node_modules is not read)",
+    ),
+    (
+        "Modules",
+        "a module the engine refuses does not stop the others (reported with its file:line)",
+        [MS + "test_a_module_the_engine_refuses_does_not_stop_the_app"],
+        "",
+    ),
+    (
+        "Errors",
+        "an uncaught error in app code is reported once (console, App.onError), not again by "
+        "the page",
+        [WK + "test_an_uncaught_error_is_reported_once"],
+        "",
+    ),
+    (
+        "Modules",
+        "the logic layer has no WebRTC or WebTransport (their sockets would pass the domain rules)",
+        [WK + "test_the_logic_layer_has_no_webrtc_or_webtransport"],
         "",
     ),
     (
@@ -397,7 +443,12 @@ CHECKLIST: list[tuple[str, str, list[str], str]] = [
         ],
         "",
     ),
-    ("Queries", "wx.createIntersectionObserver", [EX + "test_intersection_observer"], ""),
+    (
+        "Queries",
+        "wx.createIntersectionObserver (thresholds, relativeToViewport, relativeTo)",
+        [EX + "test_intersection_observer", MS + "test_intersection_observer_root_and_margins"],
+        "partial: relativeTo needs a node that contains the observed ones",
+    ),
     ("Queries", "wx.nextTick", [L + "test_selector_query_and_next_tick"], ""),
     (
         "wx",
@@ -409,6 +460,21 @@ CHECKLIST: list[tuple[str, str, list[str], str]] = [
         "wx",
         "view APIs check their arguments (the registry's schema format and wording)",
         [C + "test_view_api_arguments_are_checked"],
+        "",
+    ),
+    (
+        "wx",
+        "wx.canIUse: APIs, their arguments and allowed values, declared result fields "
+        "(return / success / callback), object methods and built-in components",
+        [C + "test_can_i_use_answers_from_declared_arguments_and_results"],
+        "partial: result fields are declared for the system information APIs only; component "
+        "attributes (`button.open-type`) are not declared and answer false",
+    ),
+    (
+        "wx",
+        "wx.reportEvent(eventId, data) (WeChat's form) and the object form; data up to what "
+        "the server keeps of an event",
+        [C + "test_report_event_takes_wechats_positional_form"],
         "",
     ),
     (

@@ -11,7 +11,7 @@ import pytest
 
 from finclip_desktop.capabilities.schema import SchemaError, validate
 from finclip_desktop.runtime.support import VIEW_SCHEMAS
-from tests.runtime.apps import make_app
+from tests.runtime.apps import one_page
 
 pytestmark = pytest.mark.qt
 
@@ -26,7 +26,7 @@ def test_template_calls_cannot_change_logic_data(open_app):
     js = """Page({ data: { l: [3, 1, 2], objs: [{ v: 1 }], data: '' },
       go() { this.setData({ data: JSON.stringify(this.data.l) + JSON.stringify(this.data.objs) }); } });"""
     wxml = wxml.replace("l.map(m.bump)", "objs.map(m.bump)")
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#go"))
     # the expressions see their results, on copies
     assert app.text("#sorted") == "1,2,3"
@@ -51,7 +51,7 @@ def test_success_needs_an_ok_errmsg(open_app):
       try { fs.readFileSync('wxfile://usr/a:ok', 'utf8'); out.push('readFileSync returned'); } catch (e) { out.push('threw ' + e.message); }
       fs.access({ path: 'wxfile://usr/x:ok', complete: () => { this.setData({ r: out.join('|') }); } });
     } });"""
-    app = open_app(make_app({"pages/p/p": {"wxml": '<view id="r">{{r}}</view>', "js": js}}))
+    app = open_app(one_page('<view id="r">{{r}}</view>', js))
     app.wait(f"{app.q('#r')}.textContent", timeout=15)
     threw, here, notebook = app.text("#r").split("|")  # the sync call answers first
     assert here == "here access:ok"
@@ -97,7 +97,7 @@ def test_view_api_arguments_are_checked(open_app):
       }};
       one(0);
     }} }});"""
-    app = open_app(make_app({"pages/p/p": {"wxml": '<view id="r">{{r}}</view>', "js": js}}))
+    app = open_app(one_page('<view id="r">{{r}}</view>', js))
     app.wait(f"{app.q('#r')}.textContent", timeout=15)
     got = json.loads(app.text("#r"))
     for name, (api, args) in VIEW_CALLS.items():
@@ -109,3 +109,90 @@ def test_view_api_arguments_are_checked(open_app):
     assert got["ok"] == "showToast:ok"
     # nothing was left open: a modal or sheet without valid arguments never reaches the view
     assert app.eval("document.querySelectorAll('.fc-modal, .fc-sheet').length") == 0
+
+
+CAN_I_USE = {
+    # APIs, their arguments and declared values (WeChat's `${API}.${method}.${param}.${option}`)
+    "setStorageSync": True, "setStorageSync.object.key": True, "openBluetoothAdapter": False,
+    "showToast.object.image": True, "showToast.object.icon.error": True,
+    "showToast.object.icon.rocket": False, "showToast.object.nope": False, "showToast.object": True,
+    "request.object.responseType.arraybuffer": True, "request.object.url.x": False,
+    "request.object.method.GET": False,  # method declares no values (any case is accepted)
+    "request.object.taskId": False, "navigateTo.object.events": True,
+    "reportEvent.object.eventName": True, "reportEvent.object.data.big": False,
+    # declared result fields (return / success / callback), nested ones dotted
+    "getSystemInfoSync.return.safeArea.left": True, "getSystemInfoSync.return.safeArea": True,
+    "getSystemInfoSync.return.safeArea.middle": False, "getSystemInfoSync.success.brand": False,
+    "getSystemInfo.success.screenWidth": True, "getWindowInfo.return.pixelRatio": True,
+    "getNetworkType.success.networkType": True, "request.success.statusCode": False,
+    "onAppShow.callback": True, "onAppShow.object": False, "request.sideways": False,
+    # object methods, components, internals and what does not exist
+    "FileSystemManager": True, "FileSystemManager.readFile": True,
+    "FileSystemManager.readFile.object.encoding.base64": True, "FileSystemManager.nope": False,
+    "view": True, "scroll-view": True, "camera": False, "button.open-type.contact": False,
+    "createCameraContext": False, "_launchOptions": False, "notAnApi.object": False, "": False,
+}  # fmt: skip
+
+
+def test_can_i_use_answers_from_declared_arguments_and_results(open_app):
+    js = f"""Page({{ data: {{ r: '' }}, onLoad() {{
+      const out = {{}};
+      for (const name of {json.dumps(list(CAN_I_USE))}) out[name] = wx.canIUse(name);
+      out['(number)'] = wx.canIUse(5);
+      this.setData({{ r: JSON.stringify(out) }});
+    }} }});"""
+    app = open_app(one_page('<view id="r">{{r}}</view>', js))
+    app.wait(f"{app.q('#r')}.textContent")
+    got = json.loads(app.text("#r"))
+    assert got.pop("(number)") is False
+    assert {name: got[name] for name in CAN_I_USE} == CAN_I_USE
+
+
+def test_report_event_takes_wechats_positional_form(open_app):
+    """wx.reportEvent(eventId, data) (WeChat's form: returns nothing, a failure is logged) and
+    the object form {eventName, data, success, fail, complete}; data is limited to what the
+    server keeps of an event (store/events.py)."""
+    from finclip_desktop.capabilities import registry
+    from finclip_desktop.shell.testing import wait_until
+    from finclip_desktop.store.events import TEXT_LIMITS
+
+    reported: list[dict] = []
+
+    def invoke(ctx, api, args=None):
+        if api == "reportEvent":
+            reported.append(args)
+        return registry.invoke(ctx, api, args)
+
+    limit = TEXT_LIMITS["message"]
+    js = f"""Page({{ data: {{ r: '' }}, onLoad() {{
+      const out = {{ returned: String(wx.reportEvent('purchase', {{ sku: 'tea' }})) }};
+      wx.reportEvent('bare');
+      wx.reportEvent('typed', 5);  // a failure is logged
+      wx.reportEvent(7).catch((e) => {{ out.number = e.errMsg; }});
+      const fits = {{ x: 'y'.repeat({limit} - 8) }}, over = {{ x: 'y'.repeat({limit} - 7) }};
+      wx.reportEvent({{ eventName: 'over', data: over, fail: (e) => {{ out.over = e.errMsg; }} }});
+      wx.reportEvent({{ eventName: 'fits', data: fits }}).then((r) => {{
+        out.fits = r.errMsg;
+        this.setData({{ r: JSON.stringify(out) }});
+      }});
+    }} }});"""
+    files = one_page('<view id="r">{{r}}</view>', js)
+    app = open_app(files, invoke=invoke)
+    app.wait(f"{app.q('#r')}.textContent")
+    got = json.loads(app.text("#r"))
+    console = app.d.container.page.console
+    warned = wait_until(lambda: [m for m in console if "reportEvent:fail" in m], what="warning")
+    assert got == {
+        "returned": "undefined",
+        "number": "reportEvent:fail parameter error: arguments should be Object instead of Number",
+        "over": f"reportEvent:fail data is too large: {limit + 1} characters as JSON"
+        f" (at most {limit})",
+        "fits": "reportEvent:ok",
+    }
+    assert warned == [
+        "[finclip] reportEvent:fail parameter error: data should be Object instead of Number"
+    ]
+    assert [(a["eventName"], a.get("data")) for a in reported[:2]] == [
+        ("purchase", {"sku": "tea"}),
+        ("bare", None),
+    ]

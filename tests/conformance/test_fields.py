@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.runtime.apps import make_app
+from tests.runtime.apps import one_page
 
 pytestmark = pytest.mark.qt
 
@@ -27,7 +27,7 @@ def test_input_password_maxlength_focus_and_textarea(open_app):
     js = """Page({ data: { r: '', t: '', text: 'one', long: 'a\\nb\\nc\\nd\\ne\\nf', focus: false },
       max(e) { this.setData({ r: 'max:' + e.detail.value }); }, focused(e) { this.setData({ r: 'focus:' + e.detail.value }); },
       ta(e) { this.setData({ t: e.detail.value }); }, go() { this.setData({ focus: true }); } });"""
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#go"))
     assert app.eval(f"{app.q('#pw input')}.type") == "password"
     assert app.eval(f"{app.q('#pw input')}.value") == "secret"
@@ -58,7 +58,7 @@ def test_label_targets_its_control(open_app):
     <checkbox id="b" value="b"/></checkbox-group><label id="for" for="b">for b</label>
     <radio-group bindchange="rd"><label id="rl"><radio value="r1"/>radio</label></radio-group><view id="r">{{r}}</view>"""
     js = "Page({ data: { r: '' }, cb(e) { this.setData({ r: 'cb:' + e.detail.value.join(',') }); }, rd(e) { this.setData({ r: 'rd:' + e.detail.value }); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#for"))
     app.tap("#wrap wx-text")
     app.wait_text("#r", "cb:a")
@@ -74,7 +74,7 @@ def test_button_types_sizes_loading_disabled(open_app):
     <button id="plain" type="primary" plain>plain</button><button id="busy" loading>busy</button>
     <button id="off" disabled="{{off}}" bindtap="tapped">off</button><view id="n">{{n}}</view><view id="on" bindtap="enable">on</view>"""
     js = "Page({ data: { n: 0, off: true }, tapped() { this.setData({ n: this.data.n + 1 }); }, enable() { this.setData({ off: false }); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#on"))
 
     def style(sel: str, prop: str) -> str:
@@ -104,7 +104,7 @@ def test_text_space_and_decode(open_app):
     <text id="dyn" decode>{{s}}</text><text id="dynraw">{{s}}</text><view id="v">x&amp;y</view>
     <text id="ensp" space="ensp">a b</text><text id="emsp" space="emsp">a b</text><text id="nbsp" space="nbsp">a  b</text><text id="plain">a  b</text>"""
     js = "Page({ data: { s: '1&lt;2&amp;3' } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#plain"))
     assert app.text("#raw") == "a&amp;b&nbsp;c"  # no decode: shown as written
     assert app.text("#dec") == "a&b\u00a0c<d>'\u2003\u2002"

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from finclip_desktop.runtime import build_app
-from tests.runtime.apps import make_app
+from tests.runtime.apps import make_app, one_page
 
 pytestmark = pytest.mark.qt
 
@@ -122,16 +122,10 @@ def test_set_data_paths_and_sync_data(open_app):
         this.setData({ s: JSON.stringify(this.data) });
       }
     });"""
-    app = open_app(
-        make_app(
-            {
-                "pages/p/p": {
-                    "wxml": '<view id="go" bindtap="go">{{a.b[1].c}}-{{a.b[2]}}-{{z.w}}</view><view id="s">{{s}}</view>',
-                    "js": js,
-                }
-            }
-        )
+    wxml = (
+        '<view id="go" bindtap="go">{{a.b[1].c}}-{{a.b[2]}}-{{z.w}}</view><view id="s">{{s}}</view>'
     )
+    app = open_app(one_page(wxml, js))
     app.wait_text("#go", "x--")
     app.tap("#go")
     app.wait_text("#go", "y-3-true")
@@ -142,7 +136,7 @@ def test_conditionals_and_hidden(open_app):
     wxml = """<view id="c"><text wx:if="{{n > 1}}">big</text><text wx:elif="{{n === 1}}">one</text><text wx:else>zero</text></view>
     <view id="h" hidden="{{!show}}">shown</view><view id="inc" bindtap="inc">+</view>"""
     js = "Page({ data: { n: 0, show: false }, inc() { this.setData({ n: this.data.n + 1, show: true }); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait_text("#c", "zero")
     assert app.eval(f"{app.q('#h')}.offsetParent === null")
     app.tap("#inc")
@@ -159,7 +153,7 @@ def test_list_rendering(open_app):
     <view id="nested"><view wx:for="{{[[1,2],[3]]}}" wx:for-item="row"><text wx:for="{{row}}">{{item}}</text>/</view></view>
     <view id="shuffle" bindtap="shuffle">s</view>"""
     js = "Page({ data: { list: [{id: 1, name: 'a'}, {id: 2, name: 'b'}], obj: {x: 1, y: 2} }, shuffle() { this.setData({ list: [{id: 2, name: 'B'}, {id: 3, name: 'c'}, {id: 1, name: 'a'}] }); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait_text("#arr", "0a,1b,")
     assert app.text("#obj") == "x=1;y=2;"
     assert app.text("#num") == "012"
@@ -178,7 +172,7 @@ def test_templates_import_include(open_app):
     <template is="card" data="{{title: name}}"/><template is="card" data="{{...obj}}"/>
     <template name="local"><view id="local">{{x}}</view></template><template is="{{which}}" data="{{x: 5}}"/>"""
     js = "Page({ data: { name: 'N', obj: { title: 'O' }, which: 'local' } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}, extra=extra))
+    app = open_app(one_page(wxml, js, extra=extra))
     app.wait_text("#header", "Header N")
     assert app.texts(".card") == ["N:#N", "O:#O"]
     assert app.text("#local") == "5"
@@ -194,11 +188,7 @@ def test_wxs_modules(open_app):
     }
     wxml = """<wxs module="m" src="/utils/m.wxs"/><wxs module="l">module.exports = { up: function (s) { return s.toUpperCase(); } };</wxs>
     <view id="a">{{m.fmt(1.25)}}</view><view id="b">{{l.up(word)}}{{m.k}}</view>"""
-    app = open_app(
-        make_app(
-            {"pages/p/p": {"wxml": wxml, "js": "Page({ data: { word: 'hi' } });"}}, extra=extra
-        )
-    )
+    app = open_app(one_page(wxml, "Page({ data: { word: 'hi' } });", extra=extra))
     app.wait_text("#b", "HIK")
     assert app.text("#a") in ("<1.3>true0", "<1.2>true0")
 
@@ -214,7 +204,7 @@ def test_events_bubbling_catch_capture_mut_dataset(open_app):
       <view id="inner" data-x="{{ {k: 1} }}" bind:tap="i" mut-bind:tap="m1"><text id="t">t</text></view>
       <view id="stop" catchtap="i"><text id="t2">t2</text></view>
     </view><view id="log">{{log}}</view><view id="clear" bindtap="clear">c</view>"""
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait_text("#clear", "c")
     app.tap("#t")
     app.wait(f"{app.q('#log')}.textContent.split(';').length > 3")
@@ -269,14 +259,10 @@ def test_components(open_app):
       <text class="def">default slot</text><text slot="before" class="named">named slot</text></counter>
     <view id="info" bindtap="info">i</view><view id="drop" bindtap="drop">d</view><view id="log">{{log}}</view>"""
     app = open_app(
-        make_app(
-            {
-                "pages/p/p": {
-                    "wxml": wxml,
-                    "js": js,
-                    "json": {"usingComponents": {"counter": "/components/counter/counter"}},
-                }
-            },
+        one_page(
+            wxml,
+            js,
+            {"counter": "/components/counter/counter"},
             app_js="App({ log: [] });",
             app_wxss=".big{font-size:30px} .label{color:rgb(255, 0, 0)}",
             extra=COMP,
@@ -299,11 +285,7 @@ def test_components(open_app):
     app.wait(f"!{app.q('wx-counter')}")
 
 
-def test_component_as_page_and_page_not_found(qapp):
-    from finclip_desktop.shell.bundle import bundle_from_files
-    from finclip_desktop.shell.testing import ShellHarness
-    from tests.conformance.conftest import Driven
-
+def test_component_as_page_and_page_not_found(open_app):
     # onLoad runs once, with `this` the page (its route, setData and properties from the query)
     comp = """let loads = 0;
     Component({ properties: { id: String }, data: { x: 'comp-page' },
@@ -320,24 +302,16 @@ def test_component_as_page_and_page_not_found(qapp):
         },
         app_js="App({ onPageNotFound(r) { this.nf = r; } });",
     )
-    harness = ShellHarness()
-    try:
-        driver = harness.open(
-            bundle_from_files(files, "conf.notfound"),
-            launch_options={"path": "pages/gone/gone", "query": {"a": "1"}},
-        )
-        app = Driven(driver)
-        app.wait(f"{app.q('#nf')}.textContent")
-        assert json.loads(app.text("#nf")) == {
-            "path": "pages/gone/gone",
-            "query": {"a": "1"},
-            "isEntryPage": True,
-        }
-        assert app.route() == "pages/home/home"
-        app.tap("#go")
-        app.wait_text("#x", "1 pages/p/p function 7 7")
-    finally:
-        harness.close()
+    app = open_app(files, launch_options={"path": "pages/gone/gone", "query": {"a": "1"}})
+    app.wait(f"{app.q('#nf')}.textContent")
+    assert json.loads(app.text("#nf")) == {
+        "path": "pages/gone/gone",
+        "query": {"a": "1"},
+        "isEntryPage": True,
+    }
+    assert app.route() == "pages/home/home"
+    app.tap("#go")
+    app.wait_text("#x", "1 pages/p/p function 7 7")
 
 
 def test_model_two_way_binding(open_app):
@@ -345,9 +319,7 @@ def test_model_two_way_binding(open_app):
         '<input id="in" model:value="{{name}}"/><view id="echo">{{name}}</view>'
         '<switch id="sw" model:checked="{{on}}"/><view id="on">{{on}}</view>'
     )
-    app = open_app(
-        make_app({"pages/p/p": {"wxml": wxml, "js": "Page({ data: { name: 'a', on: false } });"}})
-    )
+    app = open_app(one_page(wxml, "Page({ data: { name: 'a', on: false } });"))
     app.wait_text("#echo", "a")
     assert app.eval(f"{app.q('#in input')}.value") == "a"
     app.eval(
@@ -369,7 +341,7 @@ def test_storage_through_the_bridge(open_app):
         }).catch((e) => this.setData({ r: 'fail ' + e.errMsg }));
       }
     });"""
-    app = open_app(make_app({"pages/p/p": {"wxml": '<view id="r">{{r}}</view>', "js": js}}))
+    app = open_app(one_page('<view id="r">{{r}}</view>', js))
     app.wait(f"{app.q('#r')}.textContent", timeout=15)
     assert app.text("#r") == '{"n":1}|v2|getStorage:ok'
 
@@ -387,7 +359,7 @@ def test_selector_query_and_next_tick(open_app):
       }
     });"""
     wxml = '<view id="box" style="width: {{w}}px; height: 10px"></view><view class="i" data-k="a">a</view><view class="i" data-k="b">b</view><view id="r">{{r}}</view>'
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait_text("#r", "120|2|b")
 
 
@@ -419,7 +391,7 @@ def test_touch_and_longpress(open_app):
     js = """Page({ data: { log: '' },
       rec(e) { this.setData({ log: this.data.log + e.type + (e.touches ? e.touches.length : '-') + ';' }); } });"""
     wxml = '<view id="t" bindtouchstart="rec" bindtouchend="rec" bindlongpress="rec" bindtap="rec">hold</view><view id="log">{{log}}</view>'
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait_text("#t", "hold")
     app.eval(
         f"{app.q('#t')}.dispatchEvent(new PointerEvent('pointerdown', {{bubbles: true, clientX: 5, clientY: 5}}))"
@@ -458,11 +430,7 @@ def test_subpackages_load_on_first_navigation(open_app):
     app.wait_text("#s", "sub 2 helper")
 
 
-def test_launch_options_choose_the_entry_page(qapp):
-    from finclip_desktop.shell.bundle import bundle_from_files
-    from finclip_desktop.shell.testing import ShellHarness
-    from tests.conformance.conftest import Driven
-
+def test_launch_options_choose_the_entry_page(open_app):
     files = make_app(
         {
             "pages/a/a": {"wxml": "<view id='x'>a</view>"},
@@ -473,16 +441,8 @@ def test_launch_options_choose_the_entry_page(qapp):
         },
         app_js="App({ onLaunch(o) { this.scene = o.scene; } });",
     )
-    harness = ShellHarness()
-    try:
-        driver = harness.open(
-            bundle_from_files(files, "conf.launch"),
-            launch_options={"path": "pages/b/b", "query": {"k": "v 1"}},
-        )
-        app = Driven(driver)
-        app.wait_text("#x", "b v 1")
-    finally:
-        harness.close()
+    app = open_app(files, launch_options={"path": "pages/b/b", "query": {"k": "v 1"}})
+    app.wait_text("#x", "b v 1")
 
 
 def test_component_relations(open_app):
@@ -503,18 +463,7 @@ def test_component_relations(open_app):
     }  # fmt: skip
     wxml = """<x-ul><x-li wx:for="{{items}}" wx:key="*this" label="{{item}}"/></x-ul><view id="drop" bindtap="drop">d</view>"""
     js = "Page({ data: { items: ['a', 'b', 'c'] }, drop() { this.setData({ items: ['a', 'c'] }); } });"
-    app = open_app(
-        make_app(
-            {
-                "pages/p/p": {
-                    "wxml": wxml,
-                    "js": js,
-                    "json": {"usingComponents": {"x-ul": "/c/ul", "x-li": "/c/li"}},
-                }
-            },
-            extra=extra,
-        )
-    )
+    app = open_app(one_page(wxml, js, {"x-ul": "/c/ul", "x-li": "/c/li"}, extra=extra))
     app.wait_text("x-ul .c0-count", "a+b+c")
     assert app.texts("x-li .c1-li") == ["a@c/ul", "b@c/ul", "c@c/ul"]
     app.tap("#drop")
@@ -538,18 +487,7 @@ def test_form_field_export_and_pure_data(open_app):
     js = """Page({ data: { out: '', exp: '' },
       onReady() { this.setData({ exp: JSON.stringify(this.selectComponent('#r')) }); },
       submit(e) { this.setData({ out: JSON.stringify(e.detail.value) }); } });"""
-    app = open_app(
-        make_app(
-            {
-                "pages/p/p": {
-                    "wxml": wxml,
-                    "js": js,
-                    "json": {"usingComponents": {"rate": "/c/rate"}},
-                }
-            },
-            extra=extra,
-        )
-    )
+    app = open_app(one_page(wxml, js, {"rate": "/c/rate"}, extra=extra))
     app.wait_text("#exp", '{"kind":"rate","owner":"pages/p/p"}')
     assert app.text("wx-rate .c0-stars").strip() == "2★"
     app.tap("wx-rate .c0-stars")
@@ -579,18 +517,7 @@ def test_capture_phase_select_all_components_and_query_in(open_app):
           });
         });
       } });"""
-    app = open_app(
-        make_app(
-            {
-                "pages/p/p": {
-                    "wxml": wxml,
-                    "js": js,
-                    "json": {"usingComponents": {"x-item": "/c/item"}},
-                }
-            },
-            extra=extra,
-        )
-    )
+    app = open_app(one_page(wxml, js, {"x-item": "/c/item"}, extra=extra))
     app.wait(app.q("#ib .c0-cell"))
     app.tap("#ib .c0-cell")
     app.wait_text("#log", "capture:b;bubble:b;")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from finclip_desktop.shell.testing import wait_until
-from tests.runtime.apps import make_app
+from tests.runtime.apps import make_app, one_page
 
 pytestmark = pytest.mark.qt
 
@@ -84,7 +84,7 @@ def test_app_show_hide_on_host_events_and_unhandled_rejection(open_app):
     )
     page = hooks("p", "fail() { Promise.reject(new Error('nobody caught me')); }")
     wxml = LOG + '<view id="fail" bindtap="fail">f</view>'
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": page}}, app_js=events))
+    app = open_app(one_page(wxml, page, app_js=events))
     app.wait(f"{app.q('#log')}.textContent.endsWith('p.onReady')")
     window = app.d.container.window
     window.hide()
@@ -103,7 +103,7 @@ def test_page_stack_limit_of_ten(open_app):
     js = """Page({ data: { n: 0, r: '' }, onLoad(q) { this.setData({ n: getCurrentPages().length + ':' + this.route + ':' + (this.options.d || '') + q.d }); },
       go() { wx.navigateTo({ url: '/pages/p/p?d=' + (getCurrentPages().length + 1) }).then((r) => this.setData({ r: r.errMsg }), (e) => this.setData({ r: e.errMsg + ' at ' + getCurrentPages().length })); } });"""
     wxml = '<view id="n">{{n}}</view><view id="go" bindtap="go">go</view><view id="r">{{r}}</view>'
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait_text("#n", "1:pages/p/p:undefined")
     for depth in range(1, 10):
         if depth > 1:  # this.route, this.options and onLoad's query of each new page

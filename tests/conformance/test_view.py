@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.runtime.apps import make_app
+from tests.runtime.apps import make_app, one_page
 
 pytestmark = pytest.mark.qt
 
@@ -41,7 +41,7 @@ def test_button_form_and_fields(open_app):
       cbChange(e) { this.setData({ cb: e.detail.value.join(',') }); },
       never() { this.setData({ out: 'disabled button tapped' }); }
     });"""
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#submit"))
     app.tap("#dis")
     app.tap("#submit")
@@ -72,7 +72,7 @@ def test_image_modes_and_events(open_app):
     <image id="fix" src="../../img/p.png" mode="widthFix" style="width:96px"/><image id="rel" src="pic.png"/>
     <image id="bad" src="/img/missing.png" binderror="failed"/><view id="r">{{r}}</view><view id="e">{{e}}</view>"""
     js = "Page({ data: { r: '', e: '' }, loaded(ev) { this.setData({ r: ev.detail.width + 'x' + ev.detail.height }); }, failed() { this.setData({ e: 'error' }); } });"
-    app = open_app(with_png(make_app({"pages/p/p": {"wxml": wxml, "js": js}})))
+    app = open_app(with_png(one_page(wxml, js)))
     app.wait(f"{app.q('#r')}.textContent")
     w, h = app.text("#r").split("x")
     assert int(w) > 0 and int(h) > 0
@@ -146,7 +146,7 @@ def test_scroll_view_and_swiper(open_app):
       sc(e) { this.setData({ s: 'scroll' }); }, low(e) { this.setData({ r: 'lower:' + e.detail.direction }); },
       changed(e) { this.setData({ r: 'change:' + e.detail.current + e.detail.currentItemId + e.detail.source }); },
       next() { this.setData({ cur: 1 }); } });"""
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#sv"))
     assert app.eval(f"{app.q('#sw .fc-swiper-dots')}.children.length") == 2
     app.eval(f"{app.q('#sv')}.scrollTop = 1000")
@@ -163,7 +163,7 @@ def test_scroll_view_and_swiper(open_app):
 def test_picker_selector(open_app):
     wxml = '<picker id="pk" range="{{items}}" range-key="n" value="0" bindchange="pick"><view>{{items[i].n}}</view></picker>'
     js = "Page({ data: { items: [{n: 'red'}, {n: 'green'}], i: 0 }, pick(e) { this.setData({ i: e.detail.value }); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait_text("#pk", "red")
     app.tap("#pk")
     app.wait("document.querySelector('.fc-picker select')")
@@ -325,7 +325,7 @@ def test_picker_view_and_movable_view(open_app):
     <movable-area id="area" style="width:200px;height:200px"><movable-view id="mv" direction="all" style="width:50px;height:50px" bindchange="mv"/></movable-area>
     <view id="r">{{r}}</view><view id="m">{{m}}</view>"""
     js = "Page({ data: { val: [1, 2], r: '', m: '' }, pv(e) { this.setData({ r: e.detail.value.join(',') }); }, mv(e) { this.setData({ m: e.detail.x + ',' + e.detail.y + ',' + e.detail.source }); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(f"{app.q('#pv')} && {app.q('#pv')}.children[0].scrollTop === 34")
     assert app.eval(f"{app.q('#pv')}.children[1].scrollTop") == 68
     app.eval(f"{app.q('#pv')}.children[0].scrollTop = 102")
@@ -349,7 +349,7 @@ def test_canvas_2d(open_app, tmp_path):
       });
     } });"""
     wxml = '<canvas id="c" type="2d" style="width:100px;height:60px"></canvas><view id="r">{{r}}</view>'
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait_text("#r", "drawn 100x60")
     rect = app.eval(
         f"(function(){{var b={app.q('#c')}.getBoundingClientRect(); return [b.left + 50, b.top + 30];}})()"
@@ -389,7 +389,7 @@ def test_media_contexts(open_app):
         wx.createVideoContext('vid').seek(0);
       } });"""
     wxml = '<video id="vid" src="/sound.wav"/><view id="r">{{r}}</view><view id="v">{{v}}</view>'
-    files = make_app({"pages/p/p": {"wxml": wxml, "js": js}})
+    files = one_page(wxml, js)
     app = open_app({**files, "sound.wav": wav()})
     app.wait_text("#r", "canplay 0.5")
     app.wait_text("#v", "bad src reported")
@@ -397,7 +397,7 @@ def test_media_contexts(open_app):
 
 def test_hover_class(open_app):
     wxml = '<view id="h" hover-class="pressed" hover-stay-time="50">press</view>'
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml}}))
+    app = open_app(one_page(wxml))
     app.wait(app.q("#h"))
     app.eval(f"{app.q('#h')}.dispatchEvent(new PointerEvent('pointerdown', {{bubbles: true}}))")
     app.wait(f"{app.q('#h')}.classList.contains('pressed')")
@@ -409,7 +409,7 @@ def test_scroll_view_refresher(open_app):
     wxml = """<scroll-view id="sv" scroll-y refresher-enabled refresher-triggered="{{busy}}" bindrefresherrefresh="refresh" style="height:100px">
       <view style="height:300px">content</view></scroll-view><view id="r">{{n}}</view>"""
     js = "Page({ data: { busy: false, n: 0 }, refresh() { this.setData({ busy: true, n: this.data.n + 1 }); setTimeout(() => this.setData({ busy: false }), 50); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#sv"))
     app.eval(f"{app.q('#sv')}.dispatchEvent(new WheelEvent('wheel', {{deltaY: -200}}))")
     app.wait_text("#r", "1")
@@ -426,7 +426,7 @@ def test_legacy_canvas_context(open_app, tmp_path):
     wxml = (
         '<canvas canvas-id="old" style="width:80px;height:40px"></canvas><view id="r">{{r}}</view>'
     )
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait_text("#r", "drawn")
     from PySide6.QtGui import QImage
 

@@ -6,9 +6,7 @@ shell, from a real local HTTPS server; unlisted hosts and other schemes never lo
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -41,62 +39,6 @@ def page_js(urls: list[str]) -> str:
         this.setData({ errors: errors, out: JSON.stringify(errors), url: URLS[errors.length] || '' });
       }
     });""".replace("URLS", json.dumps(urls))
-
-
-class PageServer:
-    """A loopback HTTP(S) server answering every GET with :data:`REMOTE_HTML`."""
-
-    def __init__(self, certs=None) -> None:
-        hits = self.hits = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
-                hits.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(REMOTE_HTML)))
-                self.end_headers()
-                self.wfile.write(REMOTE_HTML)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                return None
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.scheme = "http" if certs is None else "https"
-        if certs is not None:
-            self.httpd.socket = certs.server_context().wrap_socket(
-                self.httpd.socket, server_side=True
-            )
-        self.host = f"127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"{self.scheme}://{self.host}{path}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory):
-    from tests.capabilities.servers import make_certs
-
-    return make_certs(tmp_path_factory.mktemp("webview-certs"))
-
-
-@pytest.fixture
-def servers(certs) -> Iterator:
-    made: list[PageServer] = []
-
-    def make(tls: bool = True) -> PageServer:
-        made.append(PageServer(certs if tls else None))
-        return made[-1]
-
-    yield make
-    for server in made:
-        server.close()
 
 
 @pytest.fixture
@@ -139,8 +81,8 @@ def frame_eval(frame, expression: str):
     return json.loads(box[0])
 
 
-def test_web_view_shows_an_allowed_page(shell, servers):
-    server = servers()
+def test_web_view_shows_an_allowed_page(shell, page_server):
+    server = page_server({"/page?x=1": REMOTE_HTML})
     url = server.url("/page?x=1")
     app = open_web_view(shell, [url], (server.host,), trusted=server.host)
     app.wait_text("#out", f"load {url}")
@@ -178,8 +120,8 @@ def test_web_view_shows_an_allowed_page(shell, servers):
     assert app.eval("window.__fcView.pages && document.querySelectorAll('wx-page').length") == 1
 
 
-def test_web_view_refuses_unlisted_hosts_and_other_schemes(shell, servers):
-    listed, unlisted = servers(), servers()
+def test_web_view_refuses_unlisted_hosts_and_other_schemes(shell, page_server):
+    listed, unlisted = page_server({}), page_server({"/secret": REMOTE_HTML})
     urls = [
         unlisted.url("/secret"),  # https, but not on the app's domain lists: the shell refuses
         "finclip://conf.webview/__fc__/index.html",  # the app's own origin: the runtime refuses
@@ -199,10 +141,10 @@ def test_web_view_refuses_unlisted_hosts_and_other_schemes(shell, servers):
     assert all(f.url().toString() in ("", "about:blank") for f in app.d.page.mainFrame().children())
 
 
-def test_web_view_http_localhost_in_developer_mode(shell, servers):
+def test_web_view_http_localhost_in_developer_mode(shell, page_server):
     """http://localhost loads in developer mode with allow_http_localhost and the host listed
     (the runtime, the shell's CSP and its interceptor all admit it)."""
-    server = servers(tls=False)
+    server = page_server({"/dev": REMOTE_HTML}, tls=False)
     url = server.url("/dev")
     app = open_web_view(shell, [url], (server.host,))
     app.wait(f"{app.q('#out')}.textContent", timeout=10)

@@ -11,7 +11,7 @@ import pytest
 
 from finclip_desktop.shell.testing import wait_until
 from tests.conformance.test_view import PNG, wav, with_png
-from tests.runtime.apps import make_app
+from tests.runtime.apps import one_page
 
 pytestmark = pytest.mark.qt
 
@@ -31,7 +31,7 @@ def test_image_crop_modes_and_lazy_load(open_app):
     <view style="height:20000px"></view><image id="far" lazy-load src="/img/p.png?far" bindload="far"/>
     <view id="r">{{{{r}}}}</view>"""
     js = "Page({ data: { r: '' }, near() { this.setData({ r: this.data.r + 'near;' }); }, far() { this.setData({ r: this.data.r + 'far;' }); } });"
-    app = open_app(with_png(make_app({"pages/p/p": {"wxml": wxml, "js": js}})))
+    app = open_app(with_png(one_page(wxml, js)))
     app.wait_text("#r", "near;")
     got = app.eval(
         f"[].map.call({app.PAGE}.querySelectorAll('.crop .fc-img'), e => [e.parentNode.getAttribute('mode'), getComputedStyle(e).backgroundPosition, getComputedStyle(e).backgroundSize])"
@@ -54,7 +54,7 @@ def test_scroll_into_view_both_axes_and_swiper_autoplay(open_app):
     <swiper id="sw" autoplay interval="150" circular bindchange="changed"><swiper-item>A</swiper-item><swiper-item>B</swiper-item><swiper-item>C</swiper-item></swiper>
     <view id="go" bindtap="go">go</view><view id="r">{{r}}</view>"""
     js = "Page({ data: { x: '', y: '', r: '' }, go() { this.setData({ x: 'x6', y: 'y5' }); }, changed(e) { if (this.data.r.length < 12) this.setData({ r: this.data.r + e.detail.current + e.detail.source + ';' }); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#go"))
     app.tap("#go")
     app.wait(f"{app.q('#x')}.scrollLeft === 300 && {app.q('#y')}.scrollTop === 200")
@@ -69,7 +69,7 @@ def test_cover_view_cover_image_video_and_audio(open_app):
     <video id="vid" src="/sound.wav" poster="/img/p.png" loop muted bindplay="played" bindpause="paused"/>
     <audio id="au" src="/sound.wav" loop/><view id="r">{{r}}</view>"""
     js = "Page({ data: { r: '' }, loaded(e) { this.setData({ r: this.data.r + 'image ' + e.detail.width + ';' }); }, played() { this.setData({ r: this.data.r + 'play;' }); }, paused() { this.setData({ r: this.data.r + 'pause;' }); } });"
-    files = with_png(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    files = with_png(one_page(wxml, js))
     app = open_app({**files, "sound.wav": wav()})
     app.wait(f"{app.q('#r')}.textContent.indexOf('image') >= 0")
     assert app.text("#cv").startswith("cover text")
@@ -101,7 +101,7 @@ def test_picker_multi_selector_time_and_date(open_app):
     <picker id="d" mode="date" value="2024-02-29" start="2024-01-01" bindchange="c" bindcancel="cancel"><view>d</view></picker>
     <view id="r">{{r}}</view>"""
     js = "Page({ data: { r: '' }, c(e) { this.setData({ r: this.data.r + JSON.stringify(e.detail.value) + ';' }); }, col(e) { this.setData({ r: this.data.r + 'col' + e.detail.column + '=' + e.detail.value + ';' }); }, cancel() { this.setData({ r: this.data.r + 'cancel;' }); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#d"))
     app.tap("#m")
     app.wait("document.querySelectorAll('.fc-picker select').length === 2")
@@ -145,7 +145,7 @@ def test_picker_region(open_app):
     wxml = """<picker id="rg" mode="region" value="{{region}}" bindchange="c"><view>{{region}}</view></picker>
     <picker id="cu" mode="region" custom-item="全部" level="city" bindchange="c"><view>cu</view></picker><view id="r">{{r}}</view>"""
     js = "Page({ data: { region: ['广东省', '广州市', '海珠区'], r: '' }, c(e) { this.setData({ r: JSON.stringify(e.detail) }); } });"
-    app = open_app(make_app({"pages/p/p": {"wxml": wxml, "js": js}}))
+    app = open_app(one_page(wxml, js))
     app.wait(app.q("#cu"))
     served = app.d.container.scheme.served
     assert "__fc__/region.json" not in served  # loaded on first use only

@@ -156,7 +156,7 @@ def test_launch_checks_for_updates_without_waiting(served, qapp):
 
 
 def test_report_event_reaches_the_server_stats(served, qapp):
-    # The runtime takes the object form today (WeChat's is positional: eventId, data).
+    # The object form; WeChat's positional (eventId, data) is in the conformance suite.
     page = b"""Page({ onLoad() {
       wx.reportEvent({ eventName: 'purchase', data: { sku: 'tea', qty: 2 } });
       wx.reportEvent({ eventName: 'purchase', data: { sku: 'cake' } });

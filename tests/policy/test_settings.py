@@ -56,6 +56,8 @@ def test_update_rejects_bad_values_and_unknown_keys():
         store.update(developer_mode="yes")
     with pytest.raises(SettingsError, match="server_url must use https://"):
         store.update(server_url="http://apps.example.com")
+    with pytest.raises(SettingsError, match="update_channel must be a channel name"):
+        store.update(update_channel="beta\n")  # "$" would match before the newline
     with pytest.raises(SettingsError, match="'colour' is not a user setting"):
         store.update(colour="red")
     assert not settings_path().exists()  # nothing half-written

@@ -1,9 +1,15 @@
-"""Build small mini-apps in memory for runtime and conformance tests."""
+"""Shared helpers of the runtime and conformance tests: small mini-apps built in memory,
+and the message of a compile error."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+
+import pytest
+
+from finclip_desktop.runtime.errors import CompileError
 
 
 def make_app(
@@ -29,3 +35,21 @@ def make_app(
             files[f"{route}.wxss"] = spec["wxss"]
     files.update(extra or {})
     return {k: v.encode() for k, v in files.items()}
+
+
+def one_page(
+    wxml: str, js: str = "Page({})", using: dict[str, str] | None = None, **app: Any
+) -> dict[str, bytes]:
+    """An app of one page, ``pages/p/p`` (``using``: its usingComponents); ``app`` are
+    :func:`make_app`'s keywords."""
+    page: dict[str, Any] = {"wxml": wxml, "js": js}
+    if using:
+        page["json"] = {"usingComponents": using}
+    return make_app({"pages/p/p": page}, **app)
+
+
+def compile_error(compile_: Callable[..., Any], *args: Any, **kw: Any) -> str:
+    """The message of the CompileError ``compile_(*args, **kw)`` raises."""
+    with pytest.raises(CompileError) as err:
+        compile_(*args, **kw)
+    return str(err.value)

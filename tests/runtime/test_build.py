@@ -14,7 +14,7 @@ import pytest
 
 from finclip_desktop.runtime import CompileError, build_app
 from finclip_desktop.runtime.compiler.cache import CompileCache
-from tests.runtime.apps import make_app
+from tests.runtime.apps import compile_error, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,9 +26,7 @@ def app_with(app_json: dict | str, extra: dict[str, str] | None = None) -> dict[
 
 
 def error_of(files: dict[str, bytes]) -> str:
-    with pytest.raises(CompileError) as err:
-        build_app(files, cache=CompileCache())
-    return str(err.value)
+    return compile_error(build_app, files, cache=CompileCache())
 
 
 # ------------------------------------------------------------------------ app.json

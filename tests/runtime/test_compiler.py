@@ -11,6 +11,7 @@ from finclip_desktop.runtime.compiler.expr import compile_expression
 from finclip_desktop.runtime.compiler.wxml import FileCompiler, make_resolver
 from finclip_desktop.runtime.compiler.wxss import Scope, compile_wxss
 from finclip_desktop.runtime.errors import Source
+from tests.runtime.apps import compile_error
 
 
 def expr(text: str) -> str:
@@ -83,9 +84,7 @@ def test_names_never_reach_globals():
     ],
 )
 def test_expression_errors_name_line_and_column(source, message):
-    with pytest.raises(CompileError) as err:
-        expr(source)
-    assert str(err.value) == f"t.wxml:{message}"
+    assert compile_error(expr, source) == f"t.wxml:{message}"
 
 
 # ------------------------------------------------------------------------ WXML
@@ -176,9 +175,10 @@ def test_templates_import_include():
 
 
 def test_missing_import_is_an_error_at_the_attribute():
-    with pytest.raises(CompileError) as err:
-        wxml('<view/>\n<import src="nope.wxml"/>')
-    assert str(err.value) == "p/a.wxml:2:14: imported file 'nope.wxml' not found"
+    assert (
+        compile_error(wxml, '<view/>\n<import src="nope.wxml"/>')
+        == "p/a.wxml:2:14: imported file 'nope.wxml' not found"
+    )
 
 
 def test_slots_default_and_named():
@@ -227,9 +227,7 @@ def test_quotes_inside_bindings_do_not_end_attributes():
     ],
 )
 def test_wxml_errors_name_file_line_and_column(source, message):
-    with pytest.raises(CompileError) as err:
-        wxml(source)
-    assert str(err.value) == f"p/a.wxml:{message}"
+    assert compile_error(wxml, source) == f"p/a.wxml:{message}"
 
 
 # ------------------------------------------------------------------------ WXSS
@@ -318,9 +316,7 @@ def test_import_media_and_keyframes():
     ],
 )
 def test_wxss_errors(source, message):
-    with pytest.raises(CompileError) as err:
-        css(source)
-    assert str(err.value) == message
+    assert compile_error(css, source) == message
 
 
 # ------------------------------------------------------------------------ build_app
@@ -343,6 +339,7 @@ def test_build_app_outputs_only_under_fc():
         "__fc__/view.js",
         "__fc__/view.css",
         "__fc__/region.json",
+        "__fc__/caniuse.js",
         "__fc__/app-view.js",
         "__fc__/service.js",
         "__fc__/isolated.js",

@@ -14,6 +14,7 @@ from finclip_desktop.runtime.compiler.esm import to_commonjs
 from finclip_desktop.runtime.compiler.jscheck import check_js
 from finclip_desktop.runtime.compiler.modules import js_module, wxs_module
 from finclip_desktop.runtime.errors import Source
+from tests.runtime.apps import compile_error
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,9 +126,7 @@ def test_the_framework_and_the_examples_pass_the_check():
     ],
 )
 def test_common_mistakes_name_line_column_and_what_was_expected(source, message):
-    with pytest.raises(CompileError) as err:
-        check(source)
-    assert str(err.value) == f"p.js:{message}"
+    assert compile_error(check, source) == f"p.js:{message}"
 
 
 # ------------------------------------------------------------------------ ESM
@@ -177,9 +176,7 @@ def test_esm_rewrite_keeps_every_line_in_place():
     ],
 )
 def test_unsupported_esm_forms_are_compile_errors(source, message):
-    with pytest.raises(CompileError) as err:
-        commonjs(source)
-    assert str(err.value) == message
+    assert compile_error(commonjs, source) == message
 
 
 # ------------------------------------------------------------------------ WXS
@@ -218,9 +215,7 @@ def test_wxs_runs_in_the_restricted_environment():
     ],
 )
 def test_wxs_restrictions_are_compile_errors(code, message):
-    with pytest.raises(CompileError) as err:
-        wxs(code, {"u/b.wxs": b""})
-    assert str(err.value) == message
+    assert compile_error(wxs, code, {"u/b.wxs": b""}) == message
 
 
 def test_inline_wxs_resolves_requires_from_its_page():

@@ -73,6 +73,16 @@ def test_org_boundaries(live):
     outsider.call("GET", f"/api/v1/apps/{APP}", expect=403)
 
 
+def test_names_with_a_trailing_newline_are_refused(live):
+    """Org ids and user names are checked whole: a "$" anchor would pass "acme2\\n"."""
+    err = live.admin.call("POST", "/api/v1/orgs", json={"id": "acme2\n"}, expect=400).json()
+    assert err == {"error": "org id 'acme2\\n' must be lowercase letters, digits and '-'"}
+    body = {"name": "bob\n", "role": "developer"}
+    err = live.admin.call("POST", "/api/v1/users", json=body, expect=400).json()
+    assert err == {"error": "user name 'bob\\n' must be letters, digits and . _ @ -"}
+    assert [o["id"] for o in live.admin.get("/api/v1/orgs")] == [live.org]
+
+
 def test_device_credentials_and_enrollment(live):
     anon = Api(live.url)
     anon.call("GET", "/api/v1/metadata/timestamp.json", expect=401)

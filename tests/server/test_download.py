@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
+import pytest
+
 from finclip_desktop.package import TrustStore, read_package, verify_parts
 from finclip_desktop.package.zipformat import read_archive
 from tests.server.conftest import Api, app_files, make_package
@@ -71,6 +73,11 @@ def test_access_rules(live):
     live.approve("1.0.0")
     live.admin.post(f"/api/v1/apps/{APP}/release", json={"version": "1.0.0"})
     device.call("GET", f"/api/v1/packages/{sha}.fcpkg")
+    # A hash with a trailing newline is no hash (a "$"-anchored check would let it pass).
+    for path in (f"{sha}%0A.fcpkg", f"{sha}%0A/parts"):
+        err = device.call("GET", f"/api/v1/packages/{path}", expect=400).json()
+        assert err == {"error": "package name must be the sha256 of the .fcpkg"}
+    device.call("POST", f"/api/v1/packages/{sha}%0A/delta", json={"have": []}, expect=400)
     # A gray version reaches only its audience.
     live.upload("1.1.0")
     live.approve("1.1.0")
@@ -120,3 +127,18 @@ def test_parts_and_file_level_delta(live_db):
     )
     assert set(everything) == {e.sha256 for e in pkg.manifest.files.values()}
     device.call("POST", f"/api/v1/packages/{new_sha}/delta", json={"have": "x"}, expect=422)
+
+
+def test_blob_names_are_whole_hashes(tmp_path):
+    """Blob paths are built from the hash: one with a trailing newline (which a
+    "$"-anchored check passes) or any other character is refused before a path is made."""
+    from finclip_desktop.server.blobs import LocalBlobStore
+
+    blobs = LocalBlobStore(tmp_path)
+    sha = blobs.put(b"package bytes")
+    assert blobs.get(sha) == b"package bytes" and blobs.exists(sha)
+    for bad in (sha + "\n", sha.upper(), sha[:63]):
+        with pytest.raises(ValueError, match="is not a sha256 hex digest"):
+            blobs.get(bad)
+        with pytest.raises(ValueError, match="is not a sha256 hex digest"):
+            blobs.exists(bad)

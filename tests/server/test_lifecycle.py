@@ -276,6 +276,13 @@ def test_gray_release_to_update_channel(live_db):
         expect=400,
     ).json()["error"]
     assert err.startswith("gray channel: 'xxx")
+    err = live.admin.call(
+        "POST",
+        f"/api/v1/apps/{APP}/release",
+        json={"version": "1.1.0", "gray": {"channels": ["beta\n"]}},
+        expect=400,
+    ).json()["error"]
+    assert err.startswith("gray channel: 'beta\\n' is not a channel name")
 
     # Audited like the other gray fields; promote ends the channel audience.
     gray = live.admin.get("/api/v1/audit", params={"app_id": APP, "limit": 1})[0]

@@ -160,3 +160,34 @@ def test_unchanged_timestamp_is_an_empty_304(live):
     assert other.content == first.content
     probe = Api(live.url).call("GET", "/api/v1/metadata/2.root.json", expect=404)
     assert probe.content == b""
+
+
+def test_target_domains_follow_the_apps_server_lists(live_db):
+    """A target names the version's domains limited to the app's current lists; editing
+    those lists reaches devices as newer metadata (the epoch moves, never back)."""
+    live = live_db
+    both = ["api.example.com", "old.example.com"]
+    live.setup_app(APP, domains={"request": both})
+    live.publish("1.0.0", domains={"request": both})
+    device, _ = live.device()
+
+    def served() -> tuple[dict, tuple[int, int, int]]:
+        targets = fetch(device, "targets")["signed"]
+        versions = (targets["version"], fetch(device, "snapshot")["signed"]["version"],
+                    fetch(device, "timestamp")["signed"]["version"])  # fmt: skip
+        return targets["targets"][f"{APP}/1.0.0.fcpkg"]["domains"], versions
+
+    domains, before = served()
+    assert domains["request"] == both
+    patch = {"domains": {"request": ["api.example.com", "new.example.com"]}}
+    live.admin.call("PATCH", f"/api/v1/apps/{APP}", json=patch)
+    domains, after = served()
+    # removed on the server: gone; added on the server but not in the manifest: not added
+    assert domains == {"request": ["api.example.com"], "socket": [], "uploadFile": [],
+                       "downloadFile": []}  # fmt: skip
+    assert all(b > a for a, b in zip(before, after, strict=True))
+    live.admin.call("PATCH", f"/api/v1/apps/{APP}", json=patch)  # no change: no new version
+    assert served() == (domains, after)
+    live.admin.call("PATCH", f"/api/v1/apps/{APP}", json={"domains": {"request": both}})
+    domains, restored = served()
+    assert domains["request"] == both and restored > after

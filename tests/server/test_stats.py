@@ -93,6 +93,7 @@ def test_bad_batches_are_refused_whole(live):
     device, _ = live.device()
     bad = [
         ({"events": []}, "batch_id must be a uuid"),
+        ({"batch_id": str(uuid.uuid4()) + "\n", "events": []}, "batch_id must be a uuid"),
         (
             {"batch_id": str(uuid.uuid4()), "events": [{"type": "x", "app_id": APP, "ts": 1}]},
             "events[0].type must be one of launch, page_view, api_call, error, custom",

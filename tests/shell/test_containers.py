@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from finclip_desktop.shell.testing import ShellHarness, process_events, wait_until
@@ -150,3 +152,65 @@ def test_the_capsule_closes_the_app_and_opens_its_menu(harness):
     import shiboken6
 
     assert not shiboken6.isValid(window) and not shiboken6.isValid(app.container.page)
+
+
+def test_a_reload_drops_the_previous_documents_replies(qapp):
+    """Replies to the calls of a document a reload replaced never reach the new one, even
+    while the new one waits for replies of its own."""
+    from concurrent.futures import Future
+
+    from finclip_desktop.capabilities import registry
+
+    held: list[tuple[Future, Future]] = []  # (the registry's answer, what the bridge waits on)
+
+    def holding(ctx, api, args):
+        out: Future = Future()
+        held.append((registry.invoke(ctx, api, args), out))
+        return out
+
+    def release(calls: list[tuple[Future, Future]]) -> None:
+        for answer, out in calls:
+            out.set_result(answer.result(timeout=10))
+
+    with ShellHarness(invoke=holding) as h:
+        app = h.open_files({"index.html": PAGE}, app_id="app.r")
+        for key in ("old", "new"):
+            app.post_call("setStorageSync", {"key": key, "data": key.upper()})
+        wait_until(lambda: len(held) == 2, what="the stores")
+        release(held[:2])
+        old = [app.post_call("getStorageSync", {"key": "old"}) for _ in range(5)]
+        wait_until(lambda: len(held) == 7, what="the first document's calls")
+        painted: list[str] = []
+        app.container.painted.connect(painted.append)
+        app.container.load()  # what the capsule's Reload does
+        wait_until(lambda: painted, what="the new document")
+        new = [app.post_call("getStorageSync", {"key": "new"}) for _ in range(5)]
+        wait_until(lambda: len(held) == 12, what="the new document's calls")
+        release(held[2:7])  # the previous document's replies arrive first
+        process_events(0.5)
+        assert [app.reply(i) for i in old + new] == [None] * 10
+        release(held[7:])
+        replies = wait_until(lambda: all(r := [app.reply(i) for i in new]) and r, what="replies")
+        assert [r["data"] for r in replies] == ["NEW"] * 5
+        assert not [m for m in app.page.console if "qwebchannel" in m or "Unhandled" in m]
+
+
+def test_responses_meant_for_a_previous_document_are_dropped(harness):
+    """What a reload leaves on the page's one channel: responses to calls of the document
+    it replaced, untagged by this one's token (qwebchannel.js would throw "channel.
+    execCallbacks[message.id] is not a function" for each, or run a wrong callback)."""
+    app = harness.open_files({"index.html": PAGE}, app_id="app.f")
+    app.call("getStorageInfoSync", {})  # the channel is up
+    stale = [
+        {"type": 10, "id": 0, "data": {}},  # the previous document's init, answered late
+        {"type": 10, "id": 4, "data": None},  # one of its calls
+    ]
+    outcome = app.eval(
+        f"""{json.dumps([json.dumps(m) for m in stale])}.map(text => {{
+          try {{ qt.webChannelTransport.onmessage({{data: text}}); return 'dropped'; }}
+          catch (e) {{ return String(e); }} }})""",
+        isolated=True,
+    )
+    assert outcome == ["dropped", "dropped"]
+    assert app.call("getStorageInfoSync", {})["errMsg"] == "getStorageInfoSync:ok"
+    assert app.page.console == []

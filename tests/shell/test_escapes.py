@@ -31,10 +31,10 @@ def _add_frame(app, url: str) -> None:
     )
 
 
-def test_other_apps_storage_cookies_cache_and_indexeddb_are_invisible(harness, https_pages):
+def test_other_apps_storage_cookies_cache_and_indexeddb_are_invisible(harness, page_server):
     from finclip_desktop.shell.testing import wait_until
 
-    site = https_pages(
+    site = page_server(
         {"/set": "set", "/check": "check"},
         {"/set": {"Set-Cookie": "sid=a-cookie; Secure; SameSite=None; Max-Age=3600"}},
     )
@@ -143,6 +143,45 @@ def test_listed_https_image_host_is_the_only_remote_allowed(harness):
     assert interceptor.allows(QUrl("finclip://app.a/x.png"), RT.ResourceTypeImage)
 
 
+def test_hosts_the_server_withdrew_are_refused_to_frames_and_images(qapp, tmp_path, page_server):
+    """A store-installed app: the interceptor and the frame check apply the manifest's
+    lists limited by the server's signed ones (its target entry), like wx.request does."""
+    from finclip_desktop.package import TrustStore, build_archive, generate_key, read_package
+    from finclip_desktop.shell.bundle import bundle_from_package
+    from finclip_desktop.shell.testing import ShellHarness, wait_until
+    from finclip_desktop.store.cache import PackageCache
+
+    site = page_server({"/kept": "kept", "/withdrawn": "withdrawn", "/img": ""})
+    kept, withdrawn = site.host, site.host.replace("127.0.0.1", "localhost")
+    key = generate_key()
+    meta = {"app_id": "app.installed", "name": "Installed", "version": "1.0.0",
+            "domains": {"request": [kept, withdrawn]}}  # fmt: skip
+    _, archive = build_archive({"index.html": PAGE.encode()}, meta, key)
+    package = read_package(archive, TrustStore([key.public_key()]))
+    target = {"app_id": "app.installed", "version": "1.0.0", "domains": {"request": [kept]}}
+    PackageCache(tmp_path / "store" / "cache").add_version(
+        package.manifest_bytes, package.signature, target
+    )
+    h = ShellHarness(data_root=tmp_path, dev_mode=False)
+    try:
+        app = h.open(bundle_from_package(package, signed=True))
+        app.page.certificateError.connect(lambda e: e.acceptCertificate())  # the test CA
+        _add_frame(app, f"https://{withdrawn}/withdrawn")
+        app.eval(f"(i => (i.src = 'https://{withdrawn}/img', document.body.append(i), 1))"
+                 "(new Image())")  # fmt: skip
+        _add_frame(app, site.url("/kept"))
+        wait_until(lambda: "/kept" in site.hits, what="the listed host's frame")
+        process_events(0.5)
+        assert site.hits == ["/kept"]
+        assert f"https://{withdrawn}/withdrawn" in app.page.refused
+        assert (
+            "ResourceTypeImage",
+            f"https://{withdrawn}/img",
+        ) in app.container.interceptor.blocked
+    finally:
+        h.close()
+
+
 def test_no_file_urls_and_no_other_apps_origin(harness):
     b = _open(harness, "app.b", files={"index.html": PAGE, "secret.txt": "b-secret"})
     a = _open(harness, "app.a")
@@ -182,6 +221,22 @@ def test_top_level_navigation_and_window_open_are_refused(harness, recorder):
     assert recorder.hits == []
     assert app.text().strip() == "app"
     assert f"http://{recorder.origin}/nav" in app.page.refused
+
+
+def test_no_browser_context_menu(harness):
+    """A right-click opens no browser menu (back, reload, save, view source)."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    app = _open(harness)
+    view = app.container.window.view
+    target = view.focusProxy() or view
+    QTest.mouseClick(target, Qt.MouseButton.RightButton, pos=QPoint(100, 100))
+    process_events(0.5)
+    assert view.lastContextMenuRequest() is not None  # the click did reach the engine
+    menus = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()]
+    assert menus == []
 
 
 def test_service_workers_cannot_be_installed(harness):
@@ -335,6 +390,49 @@ def test_sync_bridge_over_xhr_from_a_worker(harness):
     assert result == [200, "getStorageInfoSync:ok"]
     get = app.eval_async("return await fetch('/__bridge__/invoke').then(r => r.status, () => 0)")
     assert get != 200
+
+
+def test_oversized_sync_calls_never_cross_into_the_host(harness):
+    """The runtime refuses a sync call over the bridge's limit (its UTF-8 JSON) before
+    sending it, as the shim does for async calls; the shell refuses a larger header by its
+    size alone, whoever sends it."""
+    from finclip_desktop.shell.scheme import MAX_BRIDGE_HEADER, bridge_call
+    from tests.capabilities.miniapp import open_page, page_result
+
+    body = """
+      const attempt = (data) => {
+        try { wx.setStorageSync('k', data); return 'stored'; } catch (e) { return e.message; }
+      };
+      r.ascii = attempt('x'.repeat(1 << 20));
+      r.wide = attempt('\\u4e2d'.repeat(350000));  // 350,000 characters, 1,050,000 bytes
+      r.under = attempt('x'.repeat((1 << 20) - 100));
+    """
+    raw = """onmessage = (e) => { const x = new XMLHttpRequest();
+      x.open('POST', '/__bridge__/invoke', false);
+      x.setRequestHeader('X-Finclip-Call', 'a'.repeat(e.data)); x.send();
+      postMessage([x.status, JSON.parse(x.responseText).errMsg]); };"""
+    app = open_page(harness, body, extra={"raw.js": raw})
+    scheme, crossed = app.container.scheme, []
+    handle = scheme._bridge
+
+    def spy(job, method):  # what reaches the host's handler
+        call = bridge_call(job.requestHeaders())
+        crossed.append("refused" if call is None else len(call))
+        handle(job, method)
+
+    scheme._bridge = spy
+    over = "setStorageSync:fail parameter error: arguments over 1048576 bytes"
+    assert page_result(app) == {"ascii": over, "wide": over, "under": "stored"}
+    under = {"api": "setStorageSync", "args": {"key": "k", "data": "x" * ((1 << 20) - 100)}}
+    assert [n for n in crossed if n == "refused" or n > 1 << 19] == [
+        len(json.dumps(under, separators=(",", ":")))
+    ]  # of the three large calls, only the one under the limit reached the host
+    answer = app.eval_async(f"""
+      const w = new Worker('/raw.js');
+      return await new Promise(ok => {{ w.onmessage = e => ok(e.data);
+                                       w.postMessage({MAX_BRIDGE_HEADER + 1}); }});
+    """)
+    assert answer == [200, "bridge:fail parameter error: arguments over 1048576 bytes"]
 
 
 def test_every_response_carries_the_csp_and_a_correct_mime(harness):
@@ -579,12 +677,12 @@ def test_webrtc_and_webtransport_are_gone_from_page_frames_and_workers(
 
 
 def test_a_web_view_page_has_no_webrtc_and_no_opaque_frames_reach_the_app(
-    harness, recorder, udp_recorder, https_pages
+    harness, recorder, udp_recorder, page_server
 ):
     """A remote page in an allowed frame: no WebRTC in it nor in its about:blank child; its
     data: frame is refused; its sandboxed (opaque origin) frame gets none of the app's files."""
     to = _addresses(recorder, udp_recorder)
-    remote = https_pages(
+    remote = page_server(
         {
             "/page": "<!doctype html><body>remote"
             "<iframe sandbox='allow-scripts' src='/inner'></iframe>"
@@ -635,7 +733,9 @@ def test_without_the_guard_the_engine_still_sends_no_udp(
 
     scripts = container.page_scripts
     monkeypatch.setattr(
-        container, "page_scripts", lambda: [s for s in scripts() if s.name() != "finclip-guard"]
+        container,
+        "page_scripts",
+        lambda *a: [s for s in scripts(*a) if s.name() != "finclip-guard"],
     )
     to = _addresses(recorder, udp_recorder)
     app = _open(harness, files={"index.html": PAGE, "attempt.js": ATTEMPT_JS})
@@ -647,3 +747,45 @@ def test_without_the_guard_the_engine_still_sends_no_udp(
     assert found == ["RTCPeerConnection", "webkitRTCPeerConnection"]  # the guard is off
     process_events(1.5)
     assert udp_recorder.hits == []
+
+
+def test_a_wechat_apps_page_is_stripped_and_its_web_view_fully_guarded(
+    harness, recorder, udp_recorder, page_server
+):
+    """The main frame of a WeChat-syntax app runs only the framework (the app's code runs in
+    the logic-layer worker): its WebRTC globals are gone and its DOM methods stay native (no
+    per-patch hooks); the remote page of a ``<web-view>`` and that page's own about:blank
+    child get the whole guard."""
+    from finclip_desktop.shell.testing import wait_until
+    from tests.runtime.apps import make_app
+
+    to = _addresses(recorder, udp_recorder)
+    remote = page_server(
+        {
+            "/page": f"<!doctype html><body>remote<script>{ATTEMPT_JS}"
+            f"(async () => {{ const out = {{page: await attempt(window, {to})}};"
+            " const f = document.createElement('iframe'); document.body.append(f);"
+            f" out.blank = await attempt(f.contentWindow, {to}); window.result = out; }})();"
+            "</script>"
+        }
+    )
+    files = make_app({"pages/index/index": {"wxml": f'<web-view src="{remote.url("/page")}"/>'}})
+    app = harness.open_files(files, app_id="app.wx", domains={"request": (remote.host,)})
+    _trust(app, remote)
+    main = app.eval(
+        "[typeof RTCPeerConnection, typeof webkitRTCPeerConnection, typeof WebTransport,"
+        " /\\[native code\\]/.test(Node.prototype.appendChild.toString())]"
+    )
+    assert main == ["undefined", "undefined", "undefined", True]
+
+    def remote_frame():
+        found = [
+            f for f in app.page.mainFrame().children() if f.url().toString() == remote.url("/page")
+        ]
+        return found[0] if found else None
+
+    frame = wait_until(remote_frame, what="the web-view page")
+    result = wait_until(lambda: frame_eval(frame, "window.result || null"), what="attempts")
+    assert result == {"page": [], "blank": []}
+    process_events(1.5)
+    assert recorder.hits == [] and udp_recorder.hits == []

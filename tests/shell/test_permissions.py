@@ -54,3 +54,51 @@ def test_permissions_list_revokes(qapp, tmp_path):
     dialog.revoke_selected()
     assert len(store.decisions("com.mail")) == 1
     assert store.ask("other.app", "Other", "scope.camera").result() is False  # default deny
+
+
+def test_two_stores_on_one_file_merge_their_decisions(tmp_path):
+    """Two processes' stores on one permissions.json: neither overwrites the other's
+    decisions, and each sees what the other wrote (revocations included)."""
+    path = tmp_path / "permissions.json"
+    a, b = PermissionStore(path), PermissionStore(path)
+    assert a.decisions("com.mail") == {} and b.decisions("com.notes") == {}  # both read
+    a.set("com.mail", "scope.userLocation", True)
+    b.set("com.notes", "scope.camera", False)
+    fresh = PermissionStore(path)
+    assert fresh.decisions("com.mail") == {"scope.userLocation": True}
+    assert fresh.decisions("com.notes") == {"scope.camera": False}
+    assert a.decided("com.notes", "scope.camera") is False
+    b.revoke("com.mail")
+    assert a.decided("com.mail", "scope.userLocation") is None
+    a.set("com.mail", "scope.record", True)  # does not bring the revoked decision back
+    assert PermissionStore(path).decisions("com.mail") == {"scope.record": True}
+    assert PermissionStore(path).decisions("com.notes") == {"scope.camera": False}
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from finclip_desktop.shell.permissions import PermissionStore
+path, app, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+store = PermissionStore(path)
+while not go.exists():
+    time.sleep(0.005)
+for i in range(40):
+    store.set(app, f"scope.s{i}", i % 2 == 0)
+"""
+
+
+def test_processes_writing_at_once_lose_no_decision(tmp_path):
+    import subprocess
+    import sys
+
+    path, go = tmp_path / "permissions.json", tmp_path / "go"
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), app, str(go)])
+        for app in ("com.a", "com.b")
+    ]
+    go.touch()
+    assert [w.wait(60) for w in writers] == [0, 0]
+    store = PermissionStore(path)
+    for app in ("com.a", "com.b"):
+        assert store.decisions(app) == {f"scope.s{i}": i % 2 == 0 for i in range(40)}

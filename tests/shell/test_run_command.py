@@ -242,8 +242,13 @@ def test_launcher_process_hands_over_and_exits_cleanly(tmp_path):
 
 def test_bad_run_arguments_are_one_line_errors(tmp_path):
     app = _app(tmp_path / "counter")
+    newer = _app(tmp_path / "newer", "demo.newer")
+    (newer / "finclip.config.json").write_text(
+        '{"appId": "demo.newer", "name": "Newer", "version": "1.0.0", "minRuntime": "99.0.0"}'
+    )
     text = str(tmp_path / "t.txt")
     cases = {
+        ("run", str(newer), "--dev"): "demo.newer 1.0.0 needs FinClip runtime >= 99.0.0, this is",
         ("run", str(app), "--dev", "--timeout", "nan"): "--timeout must be a positive",
         ("run", str(app), "--dev", "--timeout", "inf"): "--timeout must be a positive",
         ("run", ""): "TARGET is empty",
@@ -255,6 +260,26 @@ def test_bad_run_arguments_are_one_line_errors(tmp_path):
         assert result.returncode == 1, (args, result.stderr)
         assert result.stderr.count("\n") == 1 and message in result.stderr, (args, result.stderr)
     assert not Path(text).exists()
+
+
+def test_without_a_display_only_headless_runs_start(tmp_path):
+    """No DISPLAY/WAYLAND_DISPLAY and no QT_QPA_PLATFORM: an interactive run or the
+    launcher is a one-line error (Qt would abort), a --dump-text run goes offscreen."""
+    app = _app(tmp_path / "counter")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    for args in (("run", str(app), "--dev"), ("launcher",)):
+        result = finclip(*args, "--no-sandbox", env=env)
+        assert result.returncode == 1, (args, result.returncode, result.stderr)
+        assert result.stderr.startswith("finclip: no display: "), result.stderr
+        assert result.stderr.count("\n") == 1 and "QT_QPA_PLATFORM=offscreen" in result.stderr
+    text = tmp_path / "t.txt"
+    headless = finclip("run", str(app), "--dev", "--no-sandbox", "--dump-text", str(text), env=env)
+    assert headless.returncode == 0, headless.stderr
+    assert "count 0" in text.read_text()
 
 
 SIGNAL_JS = (

@@ -59,7 +59,9 @@ def app_files(version: str = "1.0.0", extra: dict[str, bytes] | None = None) -> 
     return files
 
 
-def make_package(key: Any, version: str, files: dict[str, bytes], app_id: str = APP_ID) -> bytes:
+def make_package(key: Any, version: str, files: dict[str, bytes], app_id: str = APP_ID,
+                 **manifest: Any) -> bytes:  # fmt: skip
+    """A signed package; ``manifest`` overrides fields (``domains``, ``min_runtime``, ...)."""
     meta = {
         "app_id": app_id,
         "name": "Demo",
@@ -69,6 +71,7 @@ def make_package(key: Any, version: str, files: dict[str, bytes], app_id: str = 
         "min_runtime": "1.0.0",
         "permissions": (),
         "domains": {"request": (), "socket": (), "uploadFile": (), "downloadFile": ()},
+        **manifest,
     }
     return build_archive(files, meta, key)[1]
 
@@ -109,9 +112,10 @@ class Admin:
                   json={"public_key": public_key_text(key), "name": "dev"})  # fmt: skip
 
     def upload(self, version: str, files: dict[str, bytes] | None = None, key: Any = None,
-               app_id: str = APP_ID) -> bytes:  # fmt: skip
+               app_id: str = APP_ID, **manifest: Any) -> bytes:  # fmt: skip
         """Upload, submit and approve ``version`` (not released); returns the package."""
-        data = make_package(key or self.key, version, files or app_files(version), app_id)
+        data = make_package(key or self.key, version, files or app_files(version), app_id,
+                            **manifest)  # fmt: skip
         self.call("POST", f"/api/v1/apps/{app_id}/versions", content=data,
                   params={"changelog": version})  # fmt: skip
         self.call("POST", f"/api/v1/apps/{app_id}/versions/{version}/submit", json={})
@@ -119,8 +123,8 @@ class Admin:
         return data
 
     def publish(self, version: str, files: dict[str, bytes] | None = None, key: Any = None,
-                mandatory: bool = False) -> bytes:  # fmt: skip
-        data = self.upload(version, files, key)
+                mandatory: bool = False, **manifest: Any) -> bytes:  # fmt: skip
+        data = self.upload(version, files, key, **manifest)
         body: dict[str, Any] = {"version": version}
         if mandatory:
             body["mandatory"] = True

@@ -37,6 +37,37 @@ def _installed(live: Live, mitm: Mitm, tmp_path: Path) -> Store:
     return store
 
 
+def _recording(mitm: Mitm) -> dict[str, bytes]:
+    """Record the first timestamp/snapshot/targets the proxy passes through."""
+    recorded: dict[str, bytes] = {}
+    for role in ("timestamp", "snapshot", "targets"):
+        mitm.rules[f"{META}{role}.json"] = lambda m, p, up: (
+            recorded.setdefault(p, up.content) and None
+        )
+    return recorded
+
+
+def _updated_after_recording(
+    live: Live, mitm: Mitm, tmp_path: Path
+) -> tuple[dict[str, bytes], Store]:
+    """1.0.0 installed with its metadata recorded, then 1.0.1 released and installed: the
+    recorded documents are validly signed, unexpired and older than those trusted."""
+    recorded = _recording(mitm)
+    store = _installed(live, mitm, tmp_path)
+    mitm.rules.clear()
+    live.admin.publish("1.0.1")
+    store.install(APP_ID)
+    assert store.installed_version(APP_ID) == "1.0.1"
+    return recorded, store
+
+
+def _write_server_root(live: Live, path: Path) -> Path:
+    """The server's current root.json, written to ``path`` (to pin it)."""
+    with live.server.session() as session:
+        path.write_bytes(live.server.dist.root(session))
+    return path
+
+
 def _rejected(
     store: Store, tmp_path: Path, error: type[Exception], reason: str = "", scope: str = ""
 ) -> None:
@@ -162,19 +193,7 @@ def test_metadata_signed_by_wrong_key(live: Live, mitm: Mitm, tmp_path: Path) ->
 
 
 def test_rollback_to_older_metadata(live: Live, mitm: Mitm, tmp_path: Path) -> None:
-    recorded: dict[str, bytes] = {}
-
-    def record(method: str, path: str, up: Any) -> None:
-        recorded.setdefault(path, up.content)
-        return None
-
-    for role in ("timestamp", "snapshot", "targets"):
-        mitm.rules[f"{META}{role}.json"] = record
-    store = _installed(live, mitm, tmp_path)
-    mitm.rules.clear()
-    live.admin.publish("1.0.1")
-    store.install(APP_ID)
-    assert store.installed_version(APP_ID) == "1.0.1"
+    recorded, store = _updated_after_recording(live, mitm, tmp_path)
     # replay the old (still unexpired, validly signed) documents: an older release
     for path, body in recorded.items():
         mitm.rules[path] = _replace(body)
@@ -322,8 +341,7 @@ def test_pinned_root_refuses_other_server(live: Live, tmp_path: Path) -> None:
         store.install(APP_ID)
     assert not any((tmp_path / "client/cache/blobs").iterdir())
     # the server's real root, pinned, works
-    with live.server.session() as session:
-        root_file.write_bytes(live.server.dist.root(session))
+    _write_server_root(live, root_file)
     ok = make_store(live.url, tmp_path / "client2", live.admin.key, root_file=root_file)
     assert ok.install(APP_ID).manifest.version == "1.0.0"
 
@@ -345,11 +363,7 @@ def test_same_version_other_bytes(live: Live, mitm: Mitm, tmp_path: Path) -> Non
 def test_rollback_seen_by_another_process(live: Live, mitm: Mitm, tmp_path: Path) -> None:
     """Store B started before store A (same folder) moved the metadata forward: B reloads the
     persisted versions before trusting anything, so a replay of the older ones fails."""
-    recorded: dict[str, bytes] = {}
-    for role in ("timestamp", "snapshot", "targets"):
-        mitm.rules[f"{META}{role}.json"] = lambda m, p, up: (
-            recorded.setdefault(p, up.content) and None
-        )
+    recorded = _recording(mitm)
     a = _installed(live, mitm, tmp_path)
     b = make_store(mitm.url, tmp_path / "client", live.admin.key)
     mitm.rules.clear()
@@ -378,25 +392,11 @@ def test_slow_retrieval(live: Live, mitm: Mitm, tmp_path: Path) -> None:
 
 
 # -- trust resets -----------------------------------------------------------------------------
-def _recording(mitm: Mitm) -> dict[str, bytes]:
-    """Record the first timestamp/snapshot/targets the proxy passes through."""
-    recorded: dict[str, bytes] = {}
-    for role in ("timestamp", "snapshot", "targets"):
-        mitm.rules[f"{META}{role}.json"] = lambda m, p, up: (
-            recorded.setdefault(p, up.content) and None
-        )
-    return recorded
-
-
 def test_forged_401_keeps_rollback_protection(live: Live, mitm: Mitm, tmp_path: Path) -> None:
     """A proxy answers one device call with 401: the client registers again (the server
     might have forgotten it) and drops the documents of its old identity, but not the
     versions it trusted: replaying older, validly signed metadata still fails."""
-    recorded = _recording(mitm)
-    store = _installed(live, mitm, tmp_path)
-    mitm.rules.clear()
-    live.admin.publish("1.0.1")
-    store.install(APP_ID)
+    recorded, store = _updated_after_recording(live, mitm, tmp_path)
     first = store.register().device_id
     forged: list[str] = []
 
@@ -449,9 +449,7 @@ def test_pin_replaces_a_root_trusted_on_first_use(live: Live, tmp_path: Path) ->
     assert pinned.open(APP_ID).manifest.version == "1.0.0"  # the installed app still opens
     pinned.close()
     # the server's real root pinned instead: it chains from nothing stored, so it starts over
-    real = tmp_path / "real-root.json"
-    with live.server.session() as session:
-        real.write_bytes(live.server.dist.root(session))
+    real = _write_server_root(live, tmp_path / "real-root.json")
     fixed = make_store(live.url, tmp_path / "client", live.admin.key, root_file=real)
     assert fixed.install(APP_ID).manifest.version == "1.0.0"
     fixed.close()
@@ -460,15 +458,9 @@ def test_pin_replaces_a_root_trusted_on_first_use(live: Live, tmp_path: Path) ->
 def test_pin_of_the_stored_chain_keeps_its_versions(live: Live, mitm: Mitm, tmp_path: Path) -> None:
     """Pinning the very root that was trusted on first use keeps the stored state: the
     versions seen still refuse older metadata."""
-    recorded = _recording(mitm)
-    store = _installed(live, mitm, tmp_path)
-    mitm.rules.clear()
-    live.admin.publish("1.0.1")
-    store.install(APP_ID)
+    recorded, store = _updated_after_recording(live, mitm, tmp_path)
     store.close()
-    pin = tmp_path / "root.json"
-    with live.server.session() as session:
-        pin.write_bytes(live.server.dist.root(session))
+    pin = _write_server_root(live, tmp_path / "root.json")
     pinned = make_store(mitm.url, tmp_path / "client", live.admin.key, root_file=pin)
     for path, body in recorded.items():
         mitm.rules[path] = _replace(body)
@@ -485,11 +477,7 @@ def test_reset_to_a_new_pin_keeps_installed_versions(
     discards the stored metadata and its versions; the installed app versions stay
     protected: replayed older metadata may be trusted again, but its older app version is
     not installed, until the server names the installed version again."""
-    recorded = _recording(mitm)
-    store = _installed(live, mitm, tmp_path)
-    mitm.rules.clear()
-    live.admin.publish("1.0.1")
-    store.install(APP_ID)
+    recorded, store = _updated_after_recording(live, mitm, tmp_path)
     store.close()
     with live.server.session() as session:
         assert live.server.dist.rotate_root(session, rotate_online=False) == 2

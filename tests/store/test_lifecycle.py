@@ -132,25 +132,33 @@ def test_managed_policy_pins_root_and_blocks_apps(
     blocked.close()
 
 
+@pytest.mark.parametrize("kind", ["http", "socks5"])
 @pytest.mark.parametrize("setting", ["explicit", "system"])
 def test_proxy_setting_is_used(
-    live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str
+    live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, kind: str
 ) -> None:
-    """``proxy`` as a URL, or "system": the environment's HTTP_PROXY."""
-    proxy = Mitm(live.url)
+    """``proxy`` as a URL, or "system": the environment's HTTP_PROXY / ALL_PROXY; through
+    a real HTTP forward proxy or a real SOCKS5 proxy on loopback."""
+    from tests.capabilities.servers import Socks5Proxy
+
+    proxy = Mitm(live.url) if kind == "http" else Socks5Proxy()
     try:
         live.admin.publish("1.0.0")
-        for var in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        for var in ("NO_PROXY", "ALL_PROXY", "HTTP_PROXY"):
             monkeypatch.delenv(var, raising=False)
+            monkeypatch.delenv(var.lower(), raising=False)
         if setting == "system":
-            monkeypatch.setenv("HTTP_PROXY", proxy.url)
+            monkeypatch.setenv("HTTP_PROXY" if kind == "http" else "ALL_PROXY", proxy.url)
         value = proxy.url if setting == "explicit" else "system"
         settings = Settings(server_url=live.url, trusted_keys=(public_key_text(live.admin.key),),
                             proxy=value)  # fmt: skip
         store = Store(settings, directory=tmp_path / "client", retry=FAST_RETRY)
-        store.install(APP_ID)
+        assert store.install(APP_ID).manifest.version == "1.0.0"
         store.close()
-        assert "/api/v1/metadata/timestamp.json" in proxy.seen
+        if kind == "http":
+            assert "/api/v1/metadata/timestamp.json" in proxy.seen
+        else:
+            assert proxy.targets and set(proxy.targets) == {live.url.removeprefix("http://")}
     finally:
         proxy.close()
 
@@ -456,4 +464,85 @@ def test_events_that_are_not_finite_never_enter_or_block_the_queue(
     store.record_event("launch", APP_ID)
     assert store.flush_stats(batch_size=2) == 1  # [launch, NaN] dropped, [launch] sent
     assert store.stats.pending() == 0
+    store.close()
+
+
+def test_a_domain_removed_on_the_server_stops_working_after_a_refresh(
+    live: Live, tmp_path: Path
+) -> None:
+    """A mini-app reaches hosts on both its manifest's lists and the server's signed ones
+    (the cached target entry the shell gives the capabilities): a domain removed on the
+    server stops working after the device's next refresh, with no new version."""
+    from finclip_desktop.capabilities.errors import CapabilityError
+    from finclip_desktop.capabilities.network import check_url
+    from finclip_desktop.capabilities.registry import CallContext
+
+    both = ["api.example.com", "old.example.com"]
+    live.admin.call("PATCH", f"/api/v1/apps/{APP_ID}", json={"domains": {"request": both}})
+    live.admin.publish("1.0.0", domains={"request": both})
+    store = make_store(live.url, tmp_path / "client", live.admin.key)
+    package = store.install(APP_ID)
+
+    def allows(url: str) -> bool:
+        domains = store.cache.target(package.manifest_sha256)["domains"]
+        ctx = CallContext(APP_ID, tmp_path / "app-data", manifest=package.manifest,
+                          settings={"domains": domains})  # fmt: skip
+        try:
+            check_url(ctx, "request", url)
+        except CapabilityError as exc:
+            assert str(exc) == "url not in domain list: old.example.com is not allowed for request"
+            return False
+        return True
+
+    assert allows("https://old.example.com/v1") and allows("https://api.example.com/v1")
+    live.admin.call("PATCH", f"/api/v1/apps/{APP_ID}",
+                    json={"domains": {"request": ["api.example.com"]}})  # fmt: skip
+    assert allows("https://old.example.com/v1")  # until the device hears of it
+    assert store.check_updates() == []  # nothing to download: the same version
+    assert not allows("https://old.example.com/v1") and allows("https://api.example.com/v1")
+    store.close()
+    offline = make_store("http://127.0.0.1:9", tmp_path / "client", live.admin.key)
+    assert offline.cache.target(package.manifest_sha256)["domains"]["request"] == [
+        "api.example.com"
+    ]  # the last verified entry holds offline too
+    offline.close()
+
+
+def test_a_version_for_a_newer_runtime_is_refused_before_download_and_once(
+    live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """This client runs runtime 0.9.0 (older than the server's): a version needing 1.0.0
+    is refused from its signed manifest, before its files are fetched, reported once,
+    not fetched again by later checks, and picked up once the runtime is new enough."""
+    import finclip_desktop.store.store as store_module
+    from finclip_desktop.store import RuntimeTooOldError
+
+    monkeypatch.setattr(store_module, "RUNTIME_VERSION", "0.9.0")
+    live.admin.publish("1.0.0", min_runtime="0.5.0")
+    store = make_store(live.url, tmp_path / "client", live.admin.key)
+    store.install(APP_ID)
+    big = {"data/big.bin": bytes(range(256)) * 8000}  # 2 MB: a whole download if fetched
+    live.admin.publish("1.0.1", app_files("1.0.1", big), min_runtime="1.0.0")
+    blobs = tmp_path / "client/cache/blobs"
+    before_blobs, before = sorted(p.name for p in blobs.iterdir()), store.bytes_received()
+    (update,) = store.check_updates()
+    reason = ("com.example.demo 1.0.1 needs FinClip runtime >= 1.0.0, this is 0.9.0; "
+              "update FinClip Desktop to get this version")  # fmt: skip
+    assert (update.version, update.staged, update.error) == ("1.0.1", False, reason)
+    assert store.bytes_received() - before < 50_000  # metadata and the manifest only
+    assert sorted(p.name for p in blobs.iterdir()) == before_blobs
+    assert not any((tmp_path / "client/cache/downloads").iterdir())
+    # later checks: not fetched, not reported again; an explicit install says why at once
+    before = store.bytes_received()
+    assert store.check_updates() == []
+    with pytest.raises(RuntimeTooOldError) as info:
+        store.install(APP_ID)
+    assert str(info.value) == reason
+    assert store.bytes_received() - before == 0  # the timestamp answered 304
+    assert store.open(APP_ID).manifest.version == "1.0.0"
+    # FinClip Desktop updated: the version is fetched and staged
+    monkeypatch.setattr(store_module, "RUNTIME_VERSION", "1.0.0")
+    (update,) = store.check_updates()
+    assert (update.version, update.staged) == ("1.0.1", True)
+    assert store.open(APP_ID).read("data/big.bin") == big["data/big.bin"]
     store.close()

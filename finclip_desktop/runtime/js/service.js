@@ -1,6 +1,11 @@
 /* FinClip logic layer: runs in a dedicated Web Worker. App/Page/Component, setData,
    compiled-template rendering into minimal DOM patches for the view, events, routing, wx. */
 'use strict';
+/* no WebRTC or WebTransport in the logic layer: their sockets would pass by the host's
+   domain rules (the shell guards the page's frames; the CSP covers workers only in part) */
+Object.getOwnPropertyNames(self).forEach(function (n) {
+  if (/^(webkit)?RTC|^WebTransport/.test(n)) Object.defineProperty(self, n, { value: undefined, writable: false, configurable: false });
+});
 var __fc = self.__fc = (function () {
   var F = {}, defs = {}, cache = {}, wxmlDefs = {}, wxmlMods = {};
   var post = function (m) { self.postMessage(m); };
@@ -415,7 +420,7 @@ var __fc = self.__fc = (function () {
     if (!d) { d = compDefs[path] = normalizeDef({}); }
     d.prefix = cfg.prefix;
     d.using = cfg.using;
-    d.json = cfg.json || {};
+    d.styleIsolation = cfg.styleIsolation;  // from the component's JSON
     d.path = path;
     return d;
   }
@@ -493,7 +498,7 @@ var __fc = self.__fc = (function () {
     inst.__tpl = v.cp + '.wxml';
     inst.__using = def.using;
     inst.__prefix = def.prefix;
-    var iso = def.options.styleIsolation || def.json.styleIsolation;
+    var iso = def.options.styleIsolation || def.styleIsolation;
     inst.__shared = def.options.addGlobalClass || iso === 'apply-shared' || iso === 'shared';
     inst.__alive = true;
     inst.__page = parent && parent.o ? (parent.o.__page || parent.o) : null;
@@ -750,7 +755,7 @@ var __fc = self.__fc = (function () {
   self.Behavior = function (def) { return { __behavior: def || {} }; };
   self.getCurrentPages = function () { return stack.slice(); };
 
-  var earlyErrors = [];
+  var earlyErrors = [];  // reported before App() (module loading, app.js): for App.onError
   function reportError(e) {
     // isolated start: a frame in __fc__/mod/<n>.js is that line of the module's own file
     var msg = String(e && e.stack || e).replace(/__fc__\/mod\/(\d+)\.js/g, function (all, n) {
@@ -759,7 +764,7 @@ var __fc = self.__fc = (function () {
     });
     console.error('[finclip]', msg);
     post({ t: 'error', msg: msg });
-    if (!appInst) earlyErrors.push(msg);
+    if (!appInst) { if (earlyErrors) earlyErrors.push(msg); }
     else if (typeof appInst.onError === 'function') {
       try { appInst.onError(msg); } catch (x) { console.error(x); }
     }
@@ -913,79 +918,53 @@ var __fc = self.__fc = (function () {
     }
   };
 
-  function done(api, o, extra) {
-    var r = Object.assign({ errMsg: api + ':ok' }, extra || {});
-    if (o && typeof o.success === 'function') safe(function () { o.success(r); });
-    if (o && typeof o.complete === 'function') safe(function () { o.complete(r); });
-    return r;
-  }
-  function fail(api, msg, o) {
-    var r = { errMsg: api + ':fail ' + msg };
-    if (o && typeof o.fail === 'function') safe(function () { o.fail(r); });
-    if (o && typeof o.complete === 'function') safe(function () { o.complete(r); });
-    return r;
-  }
+  /* routing: each function changes the page stack and returns its result; wx.navigateTo & co.
+     wrap them as async APIs (buildWx), the view's back button and tabBar call them directly */
+  function done(api, extra) { return Object.assign({ errMsg: api + ':ok' }, extra || {}); }
+  function fail(api, msg) { return { errMsg: api + ':fail ' + msg }; }
   function current() { return stack[stack.length - 1]; }
   function checkRoute(api, o) {
     var cur = current(), u = parseUrl(o && o.url, cur ? cur.route : '');
-    if (!F.config.pages[u.route]) return { err: fail(api, 'page "' + u.route + '" is not found', o) };
+    if (!F.config.pages[u.route]) return { err: fail(api, 'page "' + u.route + '" is not found') };
     return u;
-  }
-  function promiseOf(api, fn) {
-    return function (o) {
-      var why = shapeError(o);
-      o = why ? {} : o || {};
-      why = why || argError(api, o);
-      var run = why ? function (x) { fail(api, why, x); } : fn;
-      var wantPromise = !o.success && !o.fail && !o.complete;
-      if (wantPromise) {
-        return new Promise(function (resolve, reject) {
-          var wrapped = Object.assign({}, o, { success: resolve, fail: reject });
-          run(wrapped);
-        });
-      }
-      run(o);
-      return undefined;
-    };
   }
   var routing = {
     navigateTo: function (o) {
       var u = checkRoute('navigateTo', o);
-      if (u.err) return;
-      if (isTab(u.route)) return fail('navigateTo', 'can not navigateTo a tabbar page', o);
-      if (stack.length >= 10) return fail('navigateTo', 'webview count limit exceed', o);
+      if (u.err) return u.err;
+      if (isTab(u.route)) return fail('navigateTo', 'can not navigateTo a tabbar page');
+      if (stack.length >= 10) return fail('navigateTo', 'webview count limit exceed');
       var channel = new EventChannel(o.events);
       hidePage(current());
       openPage(u.route, u.query, channel);
-      done('navigateTo', o, { eventChannel: channel });
+      return done('navigateTo', { eventChannel: channel });
     },
     redirectTo: function (o) {
       var u = checkRoute('redirectTo', o);
-      if (u.err) return;
-      if (isTab(u.route)) return fail('redirectTo', 'can not redirectTo a tabbar page', o);
+      if (u.err) return u.err;
+      if (isTab(u.route)) return fail('redirectTo', 'can not redirectTo a tabbar page');
       var cur = stack.pop();
       if (cur) { if (tabAlive[cur.route] === cur) hidePage(cur); else unloadPage(cur); }
       openPage(u.route, u.query);
-      done('redirectTo', o);
+      return done('redirectTo');
     },
     navigateBack: function (o) {
-      o = o || {};
-      var delta = Math.max(1, o.delta | 0 || 1);
-      if (stack.length <= 1) return fail('navigateBack', 'cannot navigate back at first page.', o);
+      var delta = Math.max(1, (o && o.delta) | 0 || 1);
+      if (stack.length <= 1) return fail('navigateBack', 'cannot navigate back at first page.');
       delta = Math.min(delta, stack.length - 1);
       for (var i = 0; i < delta; i++) {
         var p = stack.pop();
         if (tabAlive[p.route] === p) hidePage(p); else unloadPage(p);
       }
       showPage(current());
-      done('navigateBack', o);
+      return done('navigateBack');
     },
     switchTab: function (o) {
       var u = checkRoute('switchTab', o);
-      if (u.err) return;
-      if (!isTab(u.route)) return fail('switchTab', 'can not switch to no-tabBar page', o);
+      if (u.err) return u.err;
+      if (!isTab(u.route)) return fail('switchTab', 'can not switch to no-tabBar page');
       var cur = current();
-      if (cur && cur.route === u.route) return done('switchTab', o);  // already showing: no onHide/onShow
+      if (cur && cur.route === u.route) return done('switchTab');  // already showing: no onHide/onShow
       while (stack.length) {
         var p = stack.pop();
         if (tabAlive[p.route] === p) hidePage(p); else unloadPage(p);
@@ -993,17 +972,18 @@ var __fc = self.__fc = (function () {
       var target = tabAlive[u.route];
       if (target) { stack.push(target); showPage(target); }
       else openPage(u.route, {});
-      done('switchTab', o);
+      return done('switchTab');
     },
     reLaunch: function (o) {
       var u = checkRoute('reLaunch', o);
-      if (u.err) return;
+      if (u.err) return u.err;
       while (stack.length) unloadPage(stack.pop());
       Object.keys(tabAlive).forEach(function (k) { unloadPage(tabAlive[k]); });
       openPage(u.route, u.query);
-      done('reLaunch', o);
+      return done('reLaunch');
     }
   };
+  function route(api, args, cb) { cb(routing[api](args)); }
   function EventChannel(listeners) {
     var ls = {};
     Object.keys(listeners || {}).forEach(function (k) { ls[k] = [listeners[k]]; });
@@ -1084,9 +1064,11 @@ var __fc = self.__fc = (function () {
     }
     return null;
   }
-  function checkedViewCall(api, args, cb) {
-    var why = argError(api, args);
-    if (why) cb({ errMsg: api + ':fail ' + why }); else viewCall(api, args, cb);
+  function checked(call) {
+    return function (api, args, cb) {
+      var why = argError(api, args);
+      if (why) cb({ errMsg: api + ':fail ' + why }); else call(api, args, cb);
+    };
   }
   function asyncApi(api, call) {
     return function (o) {
@@ -1123,11 +1105,18 @@ var __fc = self.__fc = (function () {
       return res;
     };
   }
+  // The shell's limit (shell/bridge.py MAX_ARGS_BYTES) on a sync call's UTF-8 JSON: a larger
+  // call is refused here, so it never crosses into the host (its header stays under 3 MiB).
+  var SYNC_MAX_BYTES = 1048576;
   function invokeSync(api, args) {
     try {
+      var body = JSON.stringify({ api: api, args: toWire(args) });
+      if (body.length * 3 > SYNC_MAX_BYTES && new TextEncoder().encode(body).length > SYNC_MAX_BYTES) {
+        return { errMsg: api + ':fail parameter error: arguments over ' + SYNC_MAX_BYTES + ' bytes' };
+      }
       var xhr = new XMLHttpRequest();
       xhr.open('POST', '/__bridge__/invoke', false);
-      xhr.setRequestHeader('X-Finclip-Call', encodeURIComponent(JSON.stringify({ api: api, args: toWire(args) })));
+      xhr.setRequestHeader('X-Finclip-Call', encodeURIComponent(body));
       xhr.send();
       return fromWire(JSON.parse(xhr.responseText));
     } catch (e) {
@@ -1363,13 +1352,31 @@ var __fc = self.__fc = (function () {
       return fsm;
     }
   };
-  /* canIUse('api'), 'api.object.param...' (by the api), 'Class.method' (e.g. FileSystemManager.readFile) */
-  function canIUse(name) {
-    var parts = String(name).split('.'), root = parts[0];
-    if (typeof wx[root] === 'function' || typeof wx[root] === 'object') return true;
-    return F.config.apis.some(function (a) {
-      return a[0] === root + '.' + parts[1] || (parts.length === 1 && a[0].indexOf(root + '.') === 0);
-    });
+  /* wx.canIUse(schema), from __fc__/caniuse.js (loaded on the first call): `api`,
+     `api.object.param[.value]` (its declared arguments and their allowed values),
+     `api.return|success|callback.field[.sub]` (its declared result fields), `Class[.method]`
+     (FileSystemManager.readFile) and `component` (a supported built-in); all else is false */
+  function canIUse(schema) {
+    if (typeof schema !== 'string' || !schema) return false;
+    if (!F.canIUseTable) importScripts('caniuse.js');
+    var table = F.canIUseTable, apis = table.apis, parts = schema.split('.');
+    var n = parts.length > 1 && hasOwn(apis, parts[0] + '.' + parts[1]) ? 2 : 1;  // Class.method
+    var name = parts.slice(0, n).join('.'), method = parts[n], rest = parts.slice(n + 1);
+    if (!hasOwn(apis, name)) {  // a component, or a class (FileSystemManager)
+      return parts.length === 1 && (table.components.indexOf(name) >= 0 ||
+        Object.keys(apis).some(function (a) { return a.lastIndexOf(name + '.', 0) === 0; }));
+    }
+    if (method === undefined) return true;
+    var declared = hasOwn(apis[name], method) ? apis[name][method] : null;
+    if (!declared) return false;
+    if (method !== 'object') {  // result fields, nested ones dotted
+      var field = rest.join('.');
+      return !field || declared.some(function (f) { return f === field || f.lastIndexOf(field + '.', 0) === 0; });
+    }
+    if (!rest.length) return true;
+    if (!hasOwn(declared, rest[0]) || rest.length > 2) return false;
+    var values = declared[rest[0]];
+    return rest.length === 1 || (values !== null && values.map(String).indexOf(rest[1]) >= 0);
   }
   function statMethods(s) {
     if (s && typeof s.isDirectory === 'boolean') { var d = s.isDirectory, f = s.isFile; s.isDirectory = function () { return d; }; s.isFile = function () { return f; }; }
@@ -1383,14 +1390,17 @@ var __fc = self.__fc = (function () {
       else if (kind === 'sync') wx[name] = syncApi(name, a[2] || []);
       else if (kind === 'event') wx[name] = eventApi(name);
       else if (kind === 'task') wx[name] = taskApi(name);
-      else if (kind === 'view') {
-        if (routing[name]) wx[name] = promiseOf(name, routing[name]);
-        else if (WORKER_APIS[name]) wx[name] = WORKER_APIS[name];
-        else wx[name] = asyncApi(name, checkedViewCall);
-      }
+      else if (kind === 'view') wx[name] = WORKER_APIS[name] || asyncApi(name, checked(routing[name] ? route : viewCall));
     });
-    Object.keys(routing).forEach(function (n) { if (!wx[n]) wx[n] = promiseOf(n, routing[n]); });
+    Object.keys(routing).forEach(function (n) { if (!wx[n]) wx[n] = asyncApi(n, checked(route)); });
     Object.keys(WORKER_APIS).forEach(function (n) { if (!wx[n]) wx[n] = WORKER_APIS[n]; });
+    // WeChat's wx.reportEvent(eventId, data) returns nothing (a failure is logged); the object
+    // form {eventName, data, success, fail, complete} answers as any async API
+    var report = wx.reportEvent;
+    if (report) wx.reportEvent = function (eventId, data) {
+      if (typeof eventId !== 'string') return report(eventId);
+      report({ eventName: eventId, data: data, fail: function (r) { warn(r.errMsg); } });
+    };
     wx.env = { USER_DATA_PATH: 'wxfile://usr' };
     self.wx = wx;
   }
@@ -1442,8 +1452,9 @@ var __fc = self.__fc = (function () {
     launched = true;
     F.system = m.system || {};
     var entry = F.config.entry || F.config.routes[0], launch = { scene: 1001 }, path = m.path, reopen = reopenStack(m.stack);
-    if (!path && !reopen.length && F.config.apis.some(function (a) { return a[0] === 'getLaunchOptionsSync'; })) {
-      // the host's launch options (e.g. `finclip run app --path`) choose the entry page
+    if (m.scene) launch.scene = +m.scene || 1001;  // the host put its launch options in the URL
+    else if (!path && !reopen.length && F.config.apis.some(function (a) { return a[0] === 'getLaunchOptionsSync'; })) {
+      // another host's launch options (asked for: one sync call) choose the entry page
       var lo = invokeSync('_launchOptions', {});  // internal: not counted as the app's call
       if (lo && lo.path) {
         path = lo.path;
@@ -1461,11 +1472,13 @@ var __fc = self.__fc = (function () {
     F.defining = { kind: 'app', path: 'app' };
     try { if (defs['app.js']) req('app.js'); } catch (e) { reportError(e); }
     F.defining = null;
+    var early = earlyErrors;
+    earlyErrors = null;  // an app without App() keeps none
     if (appInst) {
       appInst.globalData = appInst.globalData || {};
       pageCall(appInst, 'onLaunch', [opts]);
       pageCall(appInst, 'onShow', [opts]);
-      earlyErrors.splice(0).forEach(function (msg) { pageCall(appInst, 'onError', [msg]); });
+      early.forEach(function (msg) { pageCall(appInst, 'onError', [msg]); });
     }
     if (notFound && appInst) pageCall(appInst, 'onPageNotFound', [notFound]);
     openPage(u.route, u.query);

@@ -103,40 +103,38 @@
   function startWorker(url) {
     worker = new Worker(url);
     worker.onerror = onWorkerError;
-    worker.addEventListener('message', function (e) { heard = true; if (e.data && e.data.t === 'stack') devStack = e.data.stack; });
     worker.onmessage = onWorkerMessage;
-    post({ t: 'init', path: params.get('path') || '', stack: reopen, system: { windowWidth: windowWidth(), windowHeight: innerHeight } });
+    post({ t: 'init', path: params.get('path') || '', scene: params.get('scene'), stack: reopen, system: { windowWidth: windowWidth(), windowHeight: innerHeight } });
   }
   function post(m) { worker.postMessage(m); }
+  /* an error the worker did not handle: Chromium logged it in the worker, and would again
+     here without preventDefault. Once the framework runs (it has posted), its own error
+     listener has reported it (console, App.onError, the relay below): nothing to add */
   function onWorkerError(e) {
-    if (!heard && /\/service\.js$/.test(e.filename || '')) {
+    e.preventDefault();
+    if (heard) return;
+    if (/\/service\.js$/.test(e.filename || '')) {
       // service.js does not parse: isolated.js loads each module from its own file and
       // reports the broken one with its file:line, the rest of the app still runs
-      e.preventDefault();
       worker.terminate();
       startWorker('isolated.js');
       return;
     }
-    var where = 'service.js:' + e.lineno, lines = APP.lines || [];
-    for (var i = lines.length - 1; i >= 0; i--) {
-      if (lines[i][0] <= e.lineno) { if (lines[i][1]) where = lines[i][1] + ':' + (e.lineno - lines[i][0] + 1); break; }
-    }
-    var msg = where + ': ' + e.message;
+    var msg = String(e.filename || '').replace(/^.*\//, '') + ':' + e.lineno + ': ' + e.message;
     console.error('[finclip logic] ' + msg);
-    if (!curPid) {
-      var box = el('div', 'fc-crash', body);
-      el('b', '', box).textContent = 'This mini-program failed to start';
-      el('pre', '', box).textContent = msg;
-    }
+    var box = el('div', 'fc-crash', body);
+    el('b', '', box).textContent = 'This mini-program failed to start';
+    el('pre', '', box).textContent = msg;
   }
   var params = new URLSearchParams(location.search), devStack = [], reopen = null;
   // `finclip dev`: the worker reports the page stack, `#fcstack=` reopens one (docs/architecture.md)
   try { reopen = JSON.parse(decodeURIComponent((/(?:^#|&)fcstack=([^&]*)/.exec(location.hash) || [])[1] || 'null')); } catch (x) { reopen = null; }
   window.__fcDev = { stack: function () { return JSON.parse(JSON.stringify(devStack)); } };
-  var apiResults = {};
   function onWorkerMessage(e) {
     var m = e.data;
+    heard = true;
     if (m.t === 'error') console.error('[finclip logic] ' + m.msg);
+    else if (m.t === 'stack') devStack = m.stack;
     else if (m.t === 'ops') { applyOps(m.ops); post({ t: 'ack', seq: m.seq }); }
     else if (m.t === 'call') window.postMessage({ __fcBridge: 'call', id: m.id, api: m.api, args: m.args }, '*');
     else if (m.t === 'api') {
@@ -153,7 +151,6 @@
     else if (m.__fcBridge === 'event') {
       post({ t: 'event', name: m.name, payload: m.payload });
       if (m.name === 'webViewBlocked' && m.payload) webViews(function (src) { return src === m.payload.url; });
-      if (m.name === 'themeChange' || m.name === 'appShow') { /* nothing view-side */ }
     }
   });
   function ret(id, result) { post({ t: 'ret', id: id, result: result }); }
